@@ -1,0 +1,70 @@
+# Two commands: `make run` builds the demo warehouse and its docs; `make test` runs every check.
+# Everything runs from the project's own virtualenv (.venv), created on first use.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+UV_VERSION := 0.13.9
+ROOT := $(abspath .)
+
+# Paths are absolute so that dbt, DuckDB and the generator agree whatever the current directory.
+export DBT_DUCKDB_PATH ?= $(ROOT)/warehouse.duckdb
+export RAW_DATA_PATH ?= $(ROOT)/data/demo
+export DBT_PROFILES_DIR := $(ROOT)/profiles
+DEMO_CUSTOMERS ?= 5000
+DEMO_SEED ?= 42
+
+.PHONY: help venv demo-data build docs summary run test lint clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements.txt pyproject.toml
+	@echo "==> creating $(VENV) with $(PYTHON) and installing pinned dependencies (requirements.txt)"
+	@test -n "$(PYTHON)" || { echo "Python 3.11+ not found: set PYTHON=/path/to/python3.11"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(BIN)/uv pip install --python $(BIN)/python -r requirements.txt
+	$(BIN)/uv pip install --python $(BIN)/python --no-deps -e .
+	$(BIN)/python -m ecommerce_warehouse.install_paths_hook
+	@touch $@
+
+venv: $(VENV)/.installed  ## create .venv with the pinned dependencies
+
+demo-data: venv  ## generate the demo shop's raw files (if absent)
+	@if [ -f "$(RAW_DATA_PATH)/_truth/manifest.json" ]; then \
+		echo "==> demo shop already in $(RAW_DATA_PATH) (delete it to regenerate)"; \
+	else \
+		echo "==> generating the demo shop ($(DEMO_CUSTOMERS) customers) into $(RAW_DATA_PATH)"; \
+		$(BIN)/python -m ecommerce_warehouse.demo_shop --out "$(RAW_DATA_PATH)" \
+			--customers $(DEMO_CUSTOMERS) --seed $(DEMO_SEED); \
+	fi
+
+build: demo-data  ## dbt build: every model and every test, into $(DBT_DUCKDB_PATH)
+	@echo "==> dbt build into $(DBT_DUCKDB_PATH)"
+	$(BIN)/dbt build
+
+docs: venv  ## dbt docs generate, including the single-file static site
+	@echo "==> dbt docs generate (static site: target/static_index.html)"
+	$(BIN)/dbt docs generate --static
+
+summary: venv  ## print rows per mart and headline KPIs
+	$(BIN)/python -m ecommerce_warehouse.summary
+
+run: build docs summary  ## set up, generate the demo shop, build the warehouse and its docs
+
+test: venv  ## the whole suite: pytest (incl. dbt builds of small shops) and sqlfluff lint
+	@echo "==> pytest"
+	$(BIN)/pytest
+	@$(MAKE) --no-print-directory lint
+
+lint: venv  ## sqlfluff lint of every SQL model, macro-free test and analysis
+	@echo "==> sqlfluff lint (dbt templater, in-memory DuckDB)"
+	DBT_DUCKDB_PATH=:memory: $(BIN)/sqlfluff lint models analyses
+
+clean:  ## remove build outputs (keeps .venv and data/)
+	rm -rf target logs dbt_packages warehouse.duckdb warehouse.duckdb.wal

@@ -1,0 +1,64 @@
+"""Print what `make run` built: rows per mart, a few headline KPIs, where things are."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import duckdb
+
+from ecommerce_warehouse.paths import REPO_ROOT, resolve
+
+MARTS = [
+    "fct_order_lines", "fct_orders", "dim_customers", "dim_products", "dim_date",
+    "quarantined_rows",
+]
+
+HEADLINE_SQL = """
+select
+    count(*) filter (where not is_return) as orders,
+    count(distinct customer_id) filter (where not is_return) as customers,
+    sum(gross_amount) filter (where not is_return) as gross_revenue,
+    sum(net_amount) as net_revenue_after_returns,
+    avg(net_amount) filter (where not is_return) as average_order_value,
+    min(order_date) as first_order_date,
+    max(order_date) as last_order_date
+from fct_orders
+"""
+
+
+def main() -> int:
+    path = resolve(os.environ.get("DBT_DUCKDB_PATH", "warehouse.duckdb"))
+    if not path.exists():
+        print(f"No warehouse at {path}: run `make run` first.", file=sys.stderr)
+        return 1
+    with duckdb.connect(str(path), read_only=True) as con:
+        print("\nRows per mart")
+        for mart in MARTS:
+            print(f"  {mart:<22} {con.sql(f'select count(*) from {mart}').fetchone()[0]:>12,}")
+        kpis = con.sql(HEADLINE_SQL).fetchone()
+        repeat = con.sql(
+            "select avg(case when is_repeat_customer then 1.0 else 0 end)"
+            " from dim_customers where order_count > 0"
+        ).fetchone()[0]
+        reasons = con.sql(
+            "select reason, count(*) from quarantined_rows group by 1 order by 2 desc"
+        ).fetchall()
+    orders, customers, gross, net, aov, first, last = kpis
+    print("\nHeadline KPIs")
+    print(f"  period                 {first} .. {last}")
+    print(f"  orders                 {orders:>12,}")
+    print(f"  customers              {customers:>12,}")
+    print(f"  gross revenue          {gross:>15,.2f}")
+    print(f"  net revenue (returns)  {net:>15,.2f}")
+    print(f"  average order value    {aov:>15,.2f}")
+    print(f"  repeat customer rate   {repeat:>15.1%}")
+    print("\nQuarantined rows: " + (", ".join(f"{r} {n:,}" for r, n in reasons) or "none"))
+    print(f"\nWarehouse (DuckDB): {path}")
+    print(f"Docs site:          {REPO_ROOT / 'target' / 'static_index.html'}"
+          "  (or `.venv/bin/dbt docs serve`)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,45 @@
+{#-
+    Runs before every build (on-run-start): each raw file of the chosen source system must exist,
+    be non-empty and have every column its source declares. Otherwise the build stops with one
+    message naming the file and the columns, before any model reads it. (Bad values inside a
+    well-formed file are not errors: those rows go to quarantine with a reason.)
+-#}
+{% macro check_raw_files() %}
+    {%- if execute -%}
+        {%- set problems = [] -%}
+        {%- for node in graph.sources.values() if node.source_name == var("source_system") -%}
+            {%- set problem = raw_file_problem(node) -%}
+            {%- if problem -%}{%- do problems.append(problem) -%}{%- endif -%}
+        {%- endfor -%}
+        {%- if problems -%}
+            {{ exceptions.raise_compiler_error(
+                "Raw files of source_system '" ~ var("source_system") ~ "' cannot be read:\n  - "
+                ~ problems | join("\n  - ")
+                ~ "\n(raw_data_path = '" ~ var("raw_data_path", env_var("RAW_DATA_PATH", "data/demo"))
+                ~ "'; `make demo-data` writes the demo shop there.)"
+            ) }}
+        {%- endif -%}
+    {%- endif -%}
+{% endmacro %}
+
+
+{# The problem with one source table's file as a sentence, or '' when it is fine. #}
+{% macro raw_file_problem(node) %}
+    {%- set path = modules.re.search("'([^']+)'", node.relation_name).group(1) -%}
+    {%- set found = run_query("select count(*) from glob('" ~ path ~ "')").columns[0].values()[0] -%}
+    {%- if found == 0 -%}
+        {{ return("file not found: " ~ path) }}
+    {%- endif -%}
+    {%- set size = run_query("select sum(size) from read_blob('" ~ path ~ "')").columns[0].values()[0] -%}
+    {%- if size == 0 -%}
+        {{ return(path ~ " is empty (not even a header row)") }}
+    {%- endif -%}
+    {%- set described = run_query("describe select * from " ~ node.relation_name) -%}
+    {%- set header = described.columns[0].values() | reject("equalto", "filename") | list -%}
+    {%- set missing = node.columns.keys() | reject("in", header) | list -%}
+    {%- if missing -%}
+        {{ return(path ~ ": missing column(s) " ~ missing | join(", ")
+            ~ " (header has: " ~ header | join(", ") ~ ")") }}
+    {%- endif -%}
+    {{ return("") }}
+{% endmacro %}

@@ -1,0 +1,65 @@
+{#- A calendar of whole years, from the year of the first order to the year of the as-of date. -#}
+with order_lines as (
+
+    select * from {{ ref('int_order_lines_cleaned') }}
+
+),
+
+bounds as (
+
+    select
+        cast({{ dbt.date_trunc('year', 'min(ordered_at)') }} as date) as first_day,
+        cast({{ dbt.last_day(as_of_date(), 'year') }} as date) as last_day
+    from order_lines
+
+),
+
+digits as (
+
+    select 0 as digit union all select 1 union all select 2 union all select 3
+    union all select 4 union all select 5 union all select 6 union all select 7
+    union all select 8 union all select 9
+
+),
+
+-- 0 .. 99,999 days: enough for any calendar (273 years).
+day_offsets as (
+
+    select
+        ones.digit
+        + 10 * tens.digit
+        + 100 * hundreds.digit
+        + 1000 * thousands.digit
+        + 10000 * ten_thousands.digit as day_offset
+    from digits as ones
+    cross join digits as tens
+    cross join digits as hundreds
+    cross join digits as thousands
+    cross join digits as ten_thousands
+
+),
+
+days as (
+
+    select cast({{ dbt.dateadd('day', 'day_offsets.day_offset', 'bounds.first_day') }} as date)
+        as date_day
+    from day_offsets
+    cross join bounds
+    where day_offsets.day_offset <= {{ dbt.datediff('bounds.first_day', 'bounds.last_day', 'day') }}
+
+)
+
+select
+    date_day,
+    extract(year from date_day) as calendar_year,
+    extract(quarter from date_day) as quarter_of_year,
+    extract(month from date_day) as month_of_year,
+    monthname(date_day) as month_name,
+    cast({{ dbt.date_trunc('month', 'date_day') }} as date) as month_start_date,
+    cast({{ dbt.date_trunc('week', 'date_day') }} as date) as week_start_date,
+    extract(day from date_day) as day_of_month,
+    extract(doy from date_day) as day_of_year,
+    extract(isodow from date_day) as day_of_week,
+    dayname(date_day) as day_name,
+    extract(isodow from date_day) in (6, 7) as is_weekend
+from days

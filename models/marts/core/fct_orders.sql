@@ -1,0 +1,109 @@
+with order_lines as (
+
+    select * from {{ ref('fct_order_lines') }}
+
+),
+
+shipments as (
+
+    select * from {{ ref('int_shipments_cleaned') }}
+
+),
+
+reviews as (
+
+    select * from {{ ref('int_reviews_cleaned') }}
+
+),
+
+order_reviews as (
+
+    select
+        order_id,
+        count(*) as review_count,
+        avg(rating) as review_rating
+    from reviews
+    group by order_id
+
+),
+
+orders as (
+
+    select
+        order_id,
+        max(customer_id) as customer_id,
+        max(return_of_order_id) as return_of_order_id,
+        max(coupon_code) as coupon_code,
+        min(ordered_at) as ordered_at,
+        min(case when is_return then 1 else 0 end) = 1 as is_return,
+        count(*) as line_count,
+        count(distinct product_id) as product_count,
+        cast(sum(quantity) as {{ dbt.type_bigint() }}) as item_quantity,
+        sum(gross_amount) as gross_amount,
+        sum(discount_amount) as discount_amount,
+        sum(net_amount) as net_amount,
+        sum(tax_amount) as tax_amount,
+        sum(delivery_charge) as delivery_charge,
+        sum(line_total) as order_total
+    from order_lines
+    group by order_id
+
+),
+
+sequenced as (
+
+    select
+        orders.*,
+        case
+            when not orders.is_return and orders.customer_id is not null
+                then row_number() over (
+                    partition by
+                        orders.customer_id,
+                        orders.is_return or orders.customer_id is null
+                    order by orders.ordered_at, orders.order_id
+                )
+        end as customer_order_number
+    from orders
+
+)
+
+select
+    -- ids
+    sequenced.order_id,
+    sequenced.customer_id,
+    sequenced.return_of_order_id,
+    sequenced.coupon_code,
+    -- dates
+    sequenced.ordered_at,
+    cast(sequenced.ordered_at as date) as order_date,
+    shipments.promised_delivery_date,
+    shipments.delivered_date,
+    -- attributes
+    sequenced.is_return,
+    sequenced.customer_id is null as is_guest,
+    sequenced.coupon_code is not null as has_coupon,
+    sequenced.customer_order_number,
+    sequenced.customer_order_number = 1 as is_first_order,
+    case
+        when shipments.order_id is not null then shipments.delivered_date is not null
+    end as is_delivered,
+    shipments.delivered_date > shipments.promised_delivery_date as is_late_delivery,
+    {{ dbt.datediff('shipments.promised_delivery_date', 'shipments.delivered_date', 'day') }}
+        as delivery_delay_days,
+    order_reviews.review_rating,
+    coalesce(order_reviews.review_count, 0) as review_count,
+    -- numerics
+    sequenced.line_count,
+    sequenced.product_count,
+    sequenced.item_quantity,
+    sequenced.gross_amount,
+    sequenced.discount_amount,
+    sequenced.net_amount,
+    sequenced.tax_amount,
+    sequenced.delivery_charge,
+    sequenced.order_total
+from sequenced
+left join shipments
+    on sequenced.order_id = shipments.order_id
+left join order_reviews
+    on sequenced.order_id = order_reviews.order_id
