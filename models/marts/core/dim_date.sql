@@ -16,9 +16,8 @@ bounds as (
 
 digits as (
 
-    select 0 as digit union all select 1 union all select 2 union all select 3
-    union all select 4 union all select 5 union all select 6 union all select 7
-    union all select 8 union all select 9
+    select ten_values.digit
+    from (values (0), (1), (2), (3), (4), (5), (6), (7), (8), (9)) as ten_values (digit)
 
 ),
 
@@ -41,8 +40,9 @@ day_offsets as (
 
 days as (
 
-    select cast({{ dbt.dateadd('day', 'day_offsets.day_offset', 'bounds.first_day') }} as date)
-        as date_day
+    select
+        cast({{ dbt.dateadd('day', 'day_offsets.day_offset', 'bounds.first_day') }} as date)
+            as date_day
     from day_offsets
     cross join bounds
     where day_offsets.day_offset <= {{ dbt.datediff('bounds.first_day', 'bounds.last_day', 'day') }}

@@ -50,19 +50,15 @@ orders as (
 
 ),
 
+-- Customers' orders numbered in time order; returns are numbered apart, then ignored.
 sequenced as (
 
     select
-        orders.*,
-        case
-            when not orders.is_return and orders.customer_id is not null
-                then row_number() over (
-                    partition by
-                        orders.customer_id,
-                        orders.is_return or orders.customer_id is null
-                    order by orders.ordered_at, orders.order_id
-                )
-        end as customer_order_number
+        *,
+        row_number() over (
+            partition by customer_id, is_return
+            order by ordered_at, order_id
+        ) as order_rank
     from orders
 
 )
@@ -82,8 +78,14 @@ select
     sequenced.is_return,
     sequenced.customer_id is null as is_guest,
     sequenced.coupon_code is not null as has_coupon,
-    sequenced.customer_order_number,
-    sequenced.customer_order_number = 1 as is_first_order,
+    case
+        when not sequenced.is_return and sequenced.customer_id is not null
+            then sequenced.order_rank
+    end as customer_order_number,
+    case
+        when not sequenced.is_return and sequenced.customer_id is not null
+            then sequenced.order_rank = 1
+    end as is_first_order,
     case
         when shipments.order_id is not null then shipments.delivered_date is not null
     end as is_delivered,

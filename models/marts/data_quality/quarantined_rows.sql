@@ -1,24 +1,24 @@
 {#- Every raw row the contract layer rejected, with the reason and the row as it came. -#}
 with
 {% for entity in canonical_entities() %}
-{{ entity }} as (
+    {{ entity }} as (
 
-    select * from {{ ref('int_' ~ entity ~ '_validated') }}
+        select * from {{ ref('int_' ~ entity ~ '_validated') }}
 
-),
+    ),
 {% endfor %}
 quarantined as (
-{% for entity in canonical_entities() %}
-    select
-        '{{ entity }}' as source_table,
-        source_file,
-        source_row_number,
-        quarantine_reason as reason,
-        raw_record
-    from {{ entity }}
-    where quarantine_reason is not null
-    {% if not loop.last %}union all{% endif %}
-{% endfor %}
+    {% for entity in canonical_entities() %}
+        select
+            '{{ entity }}' as source_table,
+            source_file,
+            source_row_number,
+            quarantine_reason as reason,
+            raw_record
+        from {{ entity }}
+        where quarantine_reason is not null
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 )
 
 select

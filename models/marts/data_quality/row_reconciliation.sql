@@ -1,17 +1,17 @@
 {#- Per raw table: rows read, rows kept clean, rows quarantined. Raw = clean + quarantined. -#}
 with
 {% for entity in canonical_entities() %}
-staged__{{ entity }} as (
+    staged__{{ entity }} as (
 
-    {{ staged_entity(entity) }}
+        {{ staged_entity(entity) }}
 
-),
+    ),
 
-cleaned__{{ entity }} as (
+    cleaned__{{ entity }} as (
 
-    select * from {{ ref('int_' ~ entity ~ '_cleaned') }}
+        select * from {{ ref('int_' ~ entity ~ '_cleaned') }}
 
-),
+    ),
 {% endfor %}
 quarantined_rows as (
 
@@ -20,18 +20,18 @@ quarantined_rows as (
 ),
 
 counts as (
-{% for entity in canonical_entities() %}
-    select
-        '{{ entity }}' as source_table,
-        {{ "true" if source_has_entity(entity) else "false" }} as is_provided_by_source,
-        (select count(*) from staged__{{ entity }}) as raw_rows,
-        (select count(*) from cleaned__{{ entity }}) as clean_rows,
-        (
-            select count(*) from quarantined_rows
-            where source_table = '{{ entity }}'
-        ) as quarantined_rows
-    {% if not loop.last %}union all{% endif %}
-{% endfor %}
+    {% for entity in canonical_entities() %}
+        select
+            '{{ entity }}' as source_table,
+            {{ "true" if source_has_entity(entity) else "false" }} as is_provided_by_source,
+            (select count(*) from staged__{{ entity }}) as raw_rows,
+            (select count(*) from cleaned__{{ entity }}) as clean_rows,
+            (
+                select count(*) from quarantined_rows
+                where source_table = '{{ entity }}'
+            ) as quarantined_rows
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 )
 
 select
