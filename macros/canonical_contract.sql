@@ -10,9 +10,12 @@
       spelling  text whose case/whitespace varies: replaced by the most common spelling of the
                 same case-insensitive value (so ' UNITED kingdom' becomes 'United Kingdom')
     A value that is present but cannot be read as its type is quarantined as `invalid_<column>`.
-    `rules` are checked next, in order ({reason: condition on the typed columns}); then exact
-    copies of an earlier row are `duplicate`, and a different row with the same `unique_key` as an
-    earlier one is `conflicting_duplicate` (the first row in file order is kept).
+    `rules` are checked next, in order ({reason: condition on the typed columns}); then copies
+    of an earlier row (same text in every column but those in `duplicate_ignores`) are
+    `duplicate`, and a different row with the same `unique_key` as an earlier one is
+    `conflicting_duplicate` (the first row in file order is kept). Order lines ignore
+    `line_number` there: some exports have none and staging numbers the lines, so a copied line
+    differs from its original by its number alone.
 -#}
 {% macro canonical_entities() %}
 {{ return({
@@ -36,6 +39,7 @@
             {"reason": "invalid_discount", "when": "discount_pct < 0 or discount_pct > 1"},
         ],
         "unique_key": ["order_id", "line_number"],
+        "duplicate_ignores": ["line_number"],
     },
     "customers": {
         "columns": [
@@ -139,9 +143,20 @@
 {% endmacro %}
 
 
-{# Does the chosen source system provide this entity? #}
+{# The model delivering an entity for the chosen source system ('' when it has none). #}
+{% macro entity_model(entity) %}
+    {%- set systems = var("source_system_entities") -%}
+    {%- if var("source_system") not in systems -%}
+        {{ exceptions.raise_compiler_error(
+            "Unknown source_system '" ~ var("source_system") ~ "'; known: "
+            ~ systems.keys() | join(", ")) }}
+    {%- endif -%}
+    {{ return(systems[var("source_system")].get(entity, "")) }}
+{% endmacro %}
+
+
 {% macro source_has_entity(entity) %}
-    {{ return(entity in var("source_system_entities").get(var("source_system"), [])) }}
+    {{ return(entity_model(entity) != "") }}
 {% endmacro %}
 
 
@@ -149,7 +164,7 @@
     relation with the same columns when the source lacks the entity. -#}
 {% macro staged_entity(entity) %}
     {%- if source_has_entity(entity) -%}
-        select * from {{ ref("stg_" ~ var("source_system") ~ "__" ~ entity) }}
+        select * from {{ ref(entity_model(entity)) }}
     {%- else -%}
         select
         {%- for column in canonical_entities()[entity]["columns"] %}

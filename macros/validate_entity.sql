@@ -7,6 +7,8 @@
 {%- set spec = canonical_entities()[entity] -%}
 {%- set columns = spec["columns"] -%}
 {%- set spelled = columns | selectattr("spelling") | map(attribute="name") | list -%}
+{%- set compared = columns | map(attribute="name")
+    | reject("in", spec.get("duplicate_ignores", [])) | list -%}
 
 with staged as (
 
@@ -57,6 +59,9 @@ checked as (
         typed.source_file,
         typed.source_row_number,
         typed.raw_record,
+        {%- for name in compared %}
+        typed.{{ name }}__text,
+        {%- endfor %}
         {%- for column in columns %}
         {%- if column.name in spelled %}
         spelling__{{ column.name }}.canonical_{{ column.name }} as {{ column.name }},
@@ -89,7 +94,8 @@ ranked as (
     select
         *,
         row_number() over (
-            partition by raw_record order by source_row_number
+            partition by {{ compared | join("__text, ") }}__text
+            order by source_row_number
         ) as copy_number,
         row_number() over (
             partition by {{ spec["unique_key"] | join(", ") }}, defect is null
