@@ -1,0 +1,1 @@
+"""Python helpers for the ecommerce warehouse project (demo data generator)."""
