@@ -64,7 +64,7 @@ test: venv  ## the whole suite: pytest (incl. dbt builds of small shops) and sql
 
 lint: venv  ## sqlfluff lint of every SQL model, macro-free test and analysis
 	@echo "==> sqlfluff lint (dbt templater, in-memory DuckDB)"
-	DBT_DUCKDB_PATH=:memory: $(BIN)/sqlfluff lint models analyses
+	DBT_DUCKDB_PATH=:memory: $(BIN)/sqlfluff lint --processes 2 models analyses
 
 clean:  ## remove build outputs (keeps .venv and data/)
 	rm -rf target logs dbt_packages warehouse.duckdb warehouse.duckdb.wal
