@@ -1,16 +1,2 @@
-with validated as (
-
-    select * from {{ ref('int_customers_validated') }}
-
-)
-
-select
-    customer_id,
-    signup_date,
-    gender,
-    country,
-    city,
-    source_file,
-    source_row_number
-from validated
-where quarantine_reason is null
+-- The clean customers rows of the canonical contract.
+{{ clean_rows('customers') }}

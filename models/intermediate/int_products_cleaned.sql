@@ -1,15 +1,2 @@
-with validated as (
-
-    select * from {{ ref('int_products_validated') }}
-
-)
-
-select
-    product_id,
-    product_name,
-    category,
-    list_price,
-    source_file,
-    source_row_number
-from validated
-where quarantine_reason is null
+-- The clean products rows of the canonical contract.
+{{ clean_rows('products') }}

@@ -1,15 +1,2 @@
-with validated as (
-
-    select * from {{ ref('int_shipments_validated') }}
-
-)
-
-select
-    order_id,
-    delivery_charge,
-    promised_delivery_date,
-    delivered_date,
-    source_file,
-    source_row_number
-from validated
-where quarantine_reason is null
+-- The clean shipments rows of the canonical contract.
+{{ clean_rows('shipments') }}

@@ -1,13 +1,2 @@
-with validated as (
-
-    select * from {{ ref('int_tax_rates_validated') }}
-
-)
-
-select
-    category,
-    tax_rate,
-    source_file,
-    source_row_number
-from validated
-where quarantine_reason is null
+-- The clean tax rates rows of the canonical contract.
+{{ clean_rows('tax_rates') }}
