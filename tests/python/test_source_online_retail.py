@@ -115,11 +115,7 @@ def test_kaggle_figures(kaggle):
     # Without the non-merchandise codes (POST, gift_0001_20): 15.30 + 25.50 + 12.75.
     assert rows(kaggle, f"""
         select count(*), round(sum(quantity * unit_price), 2)
-        {ANALYSED}
-            and product_id not in (
-                select product_id from non_merchandise_stock_codes
-                where source_system = 'online_retail'
-            )
+        {ANALYSED} and is_merchandise
     """) == [(3, 53.55)]
 
 

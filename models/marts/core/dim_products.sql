@@ -10,6 +10,13 @@ tax_rates as (
 
 ),
 
+non_merchandise as (
+
+    select * from {{ ref('non_merchandise_stock_codes') }}
+    where source_system = '{{ var("source_system") }}'
+
+),
+
 order_lines as (
 
     select * from {{ ref('fct_order_lines') }}
@@ -48,6 +55,8 @@ select
     products.product_name,
     products.category,
     products.product_id is not null as is_in_catalogue,
+    non_merchandise.product_id is null as is_merchandise,
+    non_merchandise.kind as non_merchandise_kind,
     -- dates
     product_sales.first_sold_date,
     product_sales.last_sold_date,
@@ -62,5 +71,7 @@ left join products
     on all_products.product_id = products.product_id
 left join tax_rates
     on products.category = tax_rates.category
+left join non_merchandise
+    on all_products.product_id = non_merchandise.product_id
 left join product_sales
     on all_products.product_id = product_sales.product_id

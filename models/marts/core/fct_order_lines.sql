@@ -22,6 +22,13 @@ shipments as (
 
 ),
 
+non_merchandise as (
+
+    select * from {{ ref('non_merchandise_stock_codes') }}
+    where source_system = '{{ var("source_system") }}'
+
+),
+
 priced as (
 
     select
@@ -30,6 +37,7 @@ priced as (
         order_lines.customer_id,
         order_lines.product_id,
         products.category,
+        non_merchandise.product_id is null as is_merchandise,
         order_lines.ordered_at,
         order_lines.quantity,
         order_lines.unit_price,
@@ -46,6 +54,8 @@ priced as (
         on products.category = tax_rates.category
     left join shipments
         on order_lines.order_id = shipments.order_id
+    left join non_merchandise
+        on order_lines.product_id = non_merchandise.product_id
 
 ),
 
@@ -82,6 +92,7 @@ select
     cast(ordered_at as date) as order_date,
     -- attributes
     category,
+    is_merchandise,
     quantity < 0 as is_return,
     customer_id is null as is_guest,
     -- numerics
