@@ -1,0 +1,28 @@
+with source as (
+
+    select * from {{ source('marketing_insights', 'discount_coupon') }}
+
+),
+
+renamed as (
+
+    select
+        month,
+        -- The raw header is `Product_Category ` (trailing space); DuckDB trims header names.
+        product_category as category,
+        coupon_code,
+        discount_pct as discount_percent,
+        filename as source_file,
+        row_number() over () as source_row_number
+    from source
+    -- Discount_Coupon.csv and Discount_Coupon.csv.gz side by side: stop rather than read twice.
+    qualify
+        count(distinct filename) over () = 1
+        or error(
+            'marketing_insights: one file per table, found: '
+            || array_to_string(list_sort(list(distinct filename) over ()), ', ')
+        )
+
+)
+
+select * from renamed
