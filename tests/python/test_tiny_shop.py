@@ -110,3 +110,38 @@ def test_products_and_calendar(warehouse):
     # Whole years: 2024 is a leap year; as-of date = day after the last order (2024-05-02).
     assert rows(warehouse, "select count(*), min(date_day)::varchar, max(date_day)::varchar "
                            "from dim_date") == [(366, "2024-01-01", "2024-12-31")]
+
+
+# --- customer segmentation (models/marts/customers, python_models/customer_segment*) ---
+
+def test_tiny_shop_features_worked_by_hand(warehouse):
+    # as-of = day after the last order = 2024-05-02. C1: O1 2024-03-05 Tue 10:00 (Kitchen 18 +
+    # Decor 20, coupon), return R1 -20, O8 2024-05-01 Wed 08:00 (Kitchen 5). C2: O3 2024-04-01
+    # Mon 09:00 (Decor 20). C3's orders are all quarantined: no row.
+    assert rows(warehouse, """
+        select customer_id, recency_days, frequency, monetary, average_order_value,
+               tenure_days, average_days_between_orders, coupon_order_share, return_rate,
+               preferred_weekday, preferred_hour, favourite_category, country
+        from customer_features order by 1""") == [
+        ("C1", 1, 2, 23.0, 21.5, 58, 57.0, 0.5, 0.5, 2, 8, "Kitchen", "United Kingdom"),
+        ("C2", 31, 1, 20.0, 20.0, 31, None, 0.0, 0.0, 1, 9, "Decor", "United Kingdom"),
+    ]
+
+
+def test_tiny_shop_rfm_and_the_one_cluster_fallback(warehouse):
+    # Two customers: C1 is better on R, F and M: w = 1 -> 1 + floor(5 x 1 / 2) = 3; C2 w = 0 -> 1.
+    assert rows(warehouse, """
+        select customer_id, rfm_code, rfm_segment, value_tier, value_band
+        from customer_rfm order by 1""") == [
+        ("C1", "333", "Needs attention", "Silver", "mid"),
+        ("C2", "111", "Lost", "Standard", "low"),
+    ]
+    # Two customers cannot be clustered into 2..8 groups with a silhouette: one cluster.
+    assert rows(warehouse, "select k, is_chosen, silhouette_score "
+                           "from customer_segment_model") == [(1, True, None)]
+    assert rows(warehouse, "select customer_id, cluster_id, cluster_label "
+                           "from customer_segments order by 1") == [
+        ("C1", 1, "all customers"), ("C2", 1, "all customers")]
+    # Two customers span one dimension: one principal component, a loading per feature.
+    assert rows(warehouse, "select count(*), count(distinct component) "
+                           "from customer_segment_loadings") == [(7, 1)]
