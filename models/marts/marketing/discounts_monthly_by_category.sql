@@ -1,0 +1,1 @@
+{{ discount_rollup(dimension='category') }}

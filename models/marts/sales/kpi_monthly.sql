@@ -1,0 +1,1 @@
+{{ kpi_rollup('month', 'month_start_date') }}

@@ -1,0 +1,1 @@
+{{ kpi_rollup('week', 'week_start_date') }}
