@@ -1,7 +1,9 @@
 {#-
     Runs before every build (on-run-start): each raw file of the chosen source system must exist,
-    be non-empty and have every column its source declares. Otherwise the build stops with one
-    message naming the file and the columns, before any model reads it. (Bad values inside a
+    be non-empty and have every column its source declares; a source whose meta says
+    `one_file_per_table: true` (a glob like `Tax_amount.csv*`) must match exactly one file.
+    Otherwise the build stops with one message naming the files and the columns, before any
+    model reads them. (Bad values inside a
     well-formed file are not errors: those rows go to quarantine with a reason.)
 -#}
 {% macro check_raw_files() %}
@@ -26,9 +28,12 @@
 {# The problem with one source table's file as a sentence, or '' when it is fine. #}
 {% macro raw_file_problem(node) %}
     {%- set path = modules.re.search("'([^']+)'", node.relation_name).group(1) -%}
-    {%- set found = run_query("select count(*) from glob('" ~ path ~ "')").columns[0].values()[0] -%}
-    {%- if found == 0 -%}
+    {%- set files = run_query("select file from glob('" ~ path ~ "') order by file").columns[0].values() -%}
+    {%- if files | length == 0 -%}
         {{ return("file not found: " ~ path) }}
+    {%- endif -%}
+    {%- if node.source_meta.get("one_file_per_table") and files | length > 1 -%}
+        {{ return(path ~ " matches " ~ files | length ~ " files, keep one: " ~ files | join(", ")) }}
     {%- endif -%}
     {%- set size = run_query("select sum(size) from read_blob('" ~ path ~ "')").columns[0].values()[0] -%}
     {%- if size == 0 -%}

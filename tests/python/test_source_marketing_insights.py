@@ -183,7 +183,7 @@ def test_both_csv_and_gz_stop_the_build(tmp_path):
     result = run_dbt(["build"], raw, tmp_path / "build", VARS)
     assert result.returncode != 0, "the build should have stopped"
     output = result.stdout + result.stderr
-    assert ("marketing_insights: one file per table, found: "
+    assert (f"{raw / 'Tax_amount.csv*'} matches 2 files, keep one: "
             f"{raw / 'Tax_amount.csv'}, {raw / 'Tax_amount.csv.gz'}") in output
 
 

@@ -24,13 +24,6 @@ renamed as (
         filename as source_file,
         row_number() over () as source_row_number
     from source
-    -- CustomersData.csv and CustomersData.csv.gz side by side: stop rather than read it twice.
-    qualify
-        count(distinct filename) over () = 1
-        or error(
-            'marketing_insights: one file per table, found: '
-            || array_to_string(list_sort(list(distinct filename) over ()), ', ')
-        )
 
 )
 

@@ -15,13 +15,6 @@ renamed as (
         filename as source_file,
         row_number() over () as source_row_number
     from source
-    -- Discount_Coupon.csv and Discount_Coupon.csv.gz side by side: stop rather than read twice.
-    qualify
-        count(distinct filename) over () = 1
-        or error(
-            'marketing_insights: one file per table, found: '
-            || array_to_string(list_sort(list(distinct filename) over ()), ', ')
-        )
 
 )
 

@@ -28,13 +28,6 @@ renamed as (
         filename as source_file,
         row_number() over () as source_row_number
     from source
-    -- Online_Sales.csv and Online_Sales.csv.gz side by side: stop rather than read it twice.
-    qualify
-        count(distinct filename) over () = 1
-        or error(
-            'marketing_insights: one file per table, found: '
-            || array_to_string(list_sort(list(distinct filename) over ()), ', ')
-        )
 
 ),
 

@@ -12,13 +12,6 @@ renamed as (
         filename as source_file,
         row_number() over () as source_row_number
     from source
-    -- Tax_amount.csv and Tax_amount.csv.gz side by side: stop rather than read it twice.
-    qualify
-        count(distinct filename) over () = 1
-        or error(
-            'marketing_insights: one file per table, found: '
-            || array_to_string(list_sort(list(distinct filename) over ()), ', ')
-        )
 
 )
 
