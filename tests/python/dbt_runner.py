@@ -39,3 +39,8 @@ def build_warehouse(raw_dir: Path, work_dir: Path, extra_vars: str | None = None
     if result.returncode != 0:
         raise AssertionError(f"dbt build failed:\n{result.stdout[-6000:]}\n{result.stderr[-2000:]}")
     return work_dir / "warehouse.duckdb"
+
+
+def rows(con, sql: str) -> list[tuple]:
+    """All rows of a query on a built warehouse."""
+    return con.sql(sql).fetchall()

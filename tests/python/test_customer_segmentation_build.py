@@ -12,7 +12,7 @@ import duckdb
 import pytest
 from sklearn.metrics import adjusted_rand_score
 
-from dbt_runner import SHARED_TARGET, run_dbt
+from dbt_runner import SHARED_TARGET, rows, run_dbt
 from ecommerce_warehouse.demo_shop import generate
 
 pytestmark = pytest.mark.dbt
@@ -38,9 +38,6 @@ def demo(tmp_path_factory):
             truth = {row["customer_id"]: row["archetype"] for row in csv.DictReader(handle)}
         yield con, truth
 
-
-def rows(con, sql):
-    return con.sql(sql).fetchall()
 
 
 def test_every_buyer_has_one_rfm_row_and_one_cluster(demo):

@@ -26,7 +26,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dbt_runner import REPO_ROOT, build_warehouse, run_dbt
+from dbt_runner import REPO_ROOT, build_warehouse, rows, run_dbt
 
 FIXTURE = REPO_ROOT / "tests" / "python" / "fixtures" / "marketing_insights"
 SHARED_DATA = Path(os.environ.get("SHARED_DATA_DIR", REPO_ROOT.parent / "shared" / "data"))
@@ -36,9 +36,6 @@ VARS = "{source_system: marketing_insights}"
 
 pytestmark = pytest.mark.dbt
 
-
-def rows(con, sql):
-    return con.sql(sql).fetchall()
 
 
 def approx(values):

@@ -35,7 +35,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dbt_runner import REPO_ROOT, build_warehouse
+from dbt_runner import REPO_ROOT, build_warehouse, rows
 
 FIXTURE = REPO_ROOT / "tests" / "python" / "fixtures" / "olist"
 SHARED_DATA = Path(os.environ.get("SHARED_DATA_DIR", REPO_ROOT.parent / "shared" / "data"))
@@ -62,9 +62,6 @@ def ids(n):
     return n + "0" * 29 + {"1a": "1", "b2": "2", "c3": "3", "d4": "4", "e5": "5", "6f": "6",
                            "f7": "7", "8a": "1", "b0": "2", "ca": "3", "d0": "4"}[n]
 
-
-def rows(con, sql):
-    return con.sql(sql).fetchall()
 
 
 def approx(values):

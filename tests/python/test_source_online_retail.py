@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dbt_runner import REPO_ROOT, build_warehouse, run_dbt
+from dbt_runner import REPO_ROOT, build_warehouse, rows, run_dbt
 
 FIXTURES = REPO_ROOT / "tests" / "python" / "fixtures" / "online_retail"
 SHARED_DATA_DIR = Path(os.environ.get("SHARED_DATA_DIR", REPO_ROOT.parent / "shared" / "data"))
@@ -38,9 +38,6 @@ FIGURES = f"""
     {ANALYSED}
 """
 
-
-def rows(con, sql):
-    return con.sql(sql).fetchall()
 
 
 def warehouse_of(raw_dir, tmp_path_factory, name):

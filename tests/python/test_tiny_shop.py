@@ -4,7 +4,7 @@
 import duckdb
 import pytest
 
-from dbt_runner import REPO_ROOT, build_warehouse
+from dbt_runner import REPO_ROOT, build_warehouse, rows
 
 TINY_SHOP = REPO_ROOT / "tests" / "python" / "fixtures" / "tiny_shop"
 pytestmark = pytest.mark.dbt
@@ -16,9 +16,6 @@ def warehouse(tmp_path_factory):
     with duckdb.connect(str(path), read_only=True) as con:
         yield con
 
-
-def rows(con, sql):
-    return con.sql(sql).fetchall()
 
 
 def test_every_bad_row_is_quarantined_with_its_reason(warehouse):
