@@ -1,0 +1,713 @@
+"""Predictive customer models (churn, next purchase, value class): the plain functions behind
+the dbt Python models in python_models/ (churn_predictions, churn_drivers,
+next_purchase_predictions, clv_predictions, model_metrics).
+
+Honest time split
+-----------------
+* The *cut-off date* (var ``prediction_cutoff_date``; default: ``as_of_date`` minus
+  ``prediction_window_days``, 90) ends the calibration window. :func:`features_as_of` computes
+  every customer feature from the order-level frames using only what was known at the end of
+  the cut-off day: orders placed on or before it, deliveries that were overdue by then (the
+  promised date has passed and the parcel had not arrived by the promised date), reviews
+  written on or before it. Nothing dated after the cut-off can move a feature (pytest proves
+  it by rewriting post-cut-off data).
+* Labels come from the window after the cut-off: ``(cut-off, cut-off + window]``.
+* Evaluation: the labelled customers are split once with a fixed seed (stratified,
+  ``TEST_SHARE`` held out); the model is fitted on the training part and every metric in
+  ``model_metrics`` is measured on the held-out customers only, next to a naive baseline
+  measured on the same customers.
+* Scores for "today": the model is refitted on *all* labelled customers of the latest window
+  (features as of the cut-off, labels up to the as-of date) and applied to features computed
+  the same way as of the as-of date. That refitted model is the one saved as an artifact.
+
+Models
+------
+One estimator for all three: signed log1p of every feature, standardised, then a
+(multinomial) logistic regression. Its standardised coefficients are the feature importances
+(``churn_drivers``); a customer's top churn drivers are the features with the largest positive
+contribution (coefficient x standardised value) to its churn score.
+
+* churn: 1 = no purchase in the window after the date. Baseline "same as last period":
+  churned if the customer made no purchase in the window *before* the date.
+* next purchase (repeat customers, 2+ purchases): days from the date to the next purchase,
+  class 0-30 / 30-60 / 60-90 / 90+ (``(0, 30]``, ``(30, 60]``, ``(60, 90]``, none within 90).
+  Baseline: the majority class of the training customers.
+* value class: net revenue in the window after the date: low = none (<= 0); medium / high
+  split at the median positive next-window revenue of the training customers. Baseline "same
+  as last period": the class of the customer's revenue in the window before the date.
+
+Historical CLV (``clv_predictions``): revenue to date, and the classic formula
+average order value x purchase frequency (purchases per year of tenure, tenure at least one
+window) x expected lifespan (years) where expected lifespan = 1 / annual churn rate, the annual
+churn rate being the churn share of the latest labelled window compounded to a year:
+``1 - (1 - p) ** (365 / window)``; capped at ``MAX_LIFESPAN_YEARS``.
+
+Data too thin to fit (fewer than ``MIN_CUSTOMERS`` labelled customers, or fewer than
+``MIN_CLASS_CUSTOMERS`` in some class) raises :class:`PredictionSkipped`: the dbt models then
+return empty predictions and ``model_metrics`` records the reason. A bad configuration (a
+cut-off on or after the as-of date, so that no later data exists) raises
+:class:`PredictionConfigError` with a plain message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import joblib
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import sklearn
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import accuracy_score, f1_score, roc_auc_score
+from sklearn.model_selection import train_test_split
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import FunctionTransformer, StandardScaler
+from threadpoolctl import threadpool_limits
+
+DEFAULT_WINDOW_DAYS = 90
+DEFAULT_SEED = 42
+TEST_SHARE = 0.3
+MIN_CUSTOMERS = 50
+MIN_CLASS_CUSTOMERS = 10
+BAD_RATING_MAX = 2
+NEXT_PURCHASE_HORIZON_DAYS = 90
+NEXT_PURCHASE_CLASSES = ("0-30", "30-60", "60-90", "90+")
+VALUE_CLASSES = ("low", "medium", "high")
+CHURN_CLASSES = (0, 1)
+MAX_LIFESPAN_YEARS = 10.0
+TOP_DRIVERS = 3
+
+FEATURES = (
+    "recency_days",
+    "frequency",
+    "monetary",
+    "average_order_value",
+    "tenure_days",
+    "average_days_between_orders",
+    "orders_last_window",
+    "revenue_last_window",
+    "coupon_order_share",
+    "return_count",
+    "late_delivery_count",
+    "late_delivery_share",
+    "review_count",
+    "bad_review_count",
+)
+
+ORDER_COLUMNS = ("order_id", "customer_id", "order_date", "is_return", "has_coupon",
+                 "net_amount", "promised_delivery_date", "delivered_date")
+REVIEW_COLUMNS = ("order_id", "rating", "reviewed_at")
+
+
+class PredictionSkipped(Exception):
+    """Too little data to fit or evaluate a model; the message is the recorded skip reason."""
+
+
+class PredictionConfigError(ValueError):
+    """A configuration that cannot work (e.g. a cut-off without later data)."""
+
+
+# --- dates and inputs ------------------------------------------------------------------------
+
+def to_date(value) -> dt.date:
+    return pd.Timestamp(value).date()
+
+
+def resolve_dates(as_of, window_days=DEFAULT_WINDOW_DAYS, cutoff=None):
+    """(cut-off date, as-of date) as datetime.date; the cut-off defaults to as_of - window.
+
+    Raises PredictionConfigError for a window below 1 day or a cut-off on/after the as-of
+    date (no later data to label from)."""
+    window_days = int(window_days)
+    if window_days < 1:
+        raise PredictionConfigError(
+            f"prediction_window_days must be at least 1 day, got {window_days}")
+    as_of = to_date(as_of)
+    cutoff = to_date(cutoff) if cutoff not in (None, "", "None", "none") else (
+        as_of - dt.timedelta(days=window_days))
+    if cutoff >= as_of:
+        raise PredictionConfigError(
+            f"prediction_cutoff_date {cutoff} is not before the as-of date {as_of}: there is no "
+            "later data to take labels from. Choose a cut-off at least one window before "
+            "as_of_date (or leave prediction_cutoff_date null).")
+    return cutoff, as_of
+
+
+def prepare_orders(orders: pd.DataFrame) -> pd.DataFrame:
+    """The fct_orders columns the models read, with plain dtypes (dates as datetime64)."""
+    frame = orders[list(ORDER_COLUMNS)].copy()
+    for column in ("order_date", "promised_delivery_date", "delivered_date"):
+        frame[column] = pd.to_datetime(frame[column]).dt.normalize()
+    frame["is_return"] = frame["is_return"].astype(bool)
+    frame["has_coupon"] = frame["has_coupon"].fillna(False).astype(bool)
+    frame["net_amount"] = frame["net_amount"].astype(float).fillna(0.0)
+    return frame[frame["customer_id"].notna()].reset_index(drop=True)
+
+
+def prepare_reviews(reviews: pd.DataFrame | None) -> pd.DataFrame:
+    if reviews is None or len(reviews) == 0:
+        return pd.DataFrame({"order_id": pd.Series(dtype="str"),
+                             "rating": pd.Series(dtype="float64"),
+                             "reviewed_at": pd.Series(dtype="datetime64[ns]")})
+    frame = reviews[list(REVIEW_COLUMNS)].copy()
+    frame["reviewed_at"] = pd.to_datetime(frame["reviewed_at"]).dt.normalize()
+    frame["rating"] = frame["rating"].astype(float)
+    return frame
+
+
+# --- features and labels ---------------------------------------------------------------------
+
+def features_as_of(orders: pd.DataFrame, reviews: pd.DataFrame | None, date,
+                   window_days: int = DEFAULT_WINDOW_DAYS) -> pd.DataFrame:
+    """One row per customer with a purchase on or before `date`: FEATURES (plus customer_id
+    and last_window_class helpers), from what was known at the end of `date` only.
+
+    orders: prepare_orders() frame; reviews: prepare_reviews() frame."""
+    date = pd.Timestamp(to_date(date))
+    window_start = date - pd.Timedelta(days=window_days)
+    known = orders[orders["order_date"] <= date]
+    purchases = known[~known["is_return"]]
+    if purchases.empty:
+        return pd.DataFrame({"customer_id": pd.Series(dtype="str"),
+                             **{name: pd.Series(dtype="float64") for name in FEATURES}})
+    grouped = purchases.groupby("customer_id")
+    result = pd.DataFrame({
+        "first_order_date": grouped["order_date"].min(),
+        "last_order_date": grouped["order_date"].max(),
+        "frequency": grouped["order_id"].count().astype(float),
+        "purchase_net_amount": grouped["net_amount"].sum(),
+    })
+    result["monetary"] = known.groupby("customer_id")["net_amount"].sum().reindex(result.index)
+    result["return_count"] = (known[known["is_return"]].groupby("customer_id")["order_id"]
+                              .count().reindex(result.index).fillna(0.0))
+    result["recency_days"] = (date - result["last_order_date"]).dt.days.astype(float)
+    result["tenure_days"] = (date - result["first_order_date"]).dt.days.astype(float)
+    result["average_order_value"] = result["purchase_net_amount"] / result["frequency"]
+    span = (result["last_order_date"] - result["first_order_date"]).dt.days.astype(float)
+    # single purchase: no gap yet; its tenure is the best lower bound of the gap
+    result["average_days_between_orders"] = np.where(
+        result["frequency"] > 1, span / (result["frequency"] - 1).clip(lower=1),
+        result["tenure_days"])
+    recent = purchases[purchases["order_date"] > window_start].groupby("customer_id")
+    result["orders_last_window"] = recent["order_id"].count().reindex(result.index).fillna(0.0)
+    result["revenue_last_window"] = (
+        known[known["order_date"] > window_start].groupby("customer_id")["net_amount"].sum()
+        .reindex(result.index).fillna(0.0))
+    result["coupon_order_share"] = (grouped["has_coupon"].sum() / result["frequency"]).astype(float)
+    # late as known at `date`: promised on or before it, and not delivered by the promised date
+    on_time = purchases["delivered_date"].notna() & (
+        purchases["delivered_date"] <= purchases["promised_delivery_date"])
+    late = purchases[(purchases["promised_delivery_date"] <= date) & ~on_time]
+    result["late_delivery_count"] = (late.groupby("customer_id")["order_id"].count()
+                                     .reindex(result.index).fillna(0.0))
+    result["late_delivery_share"] = result["late_delivery_count"] / result["frequency"]
+    written = reviews[reviews["reviewed_at"] <= date].merge(
+        known[["order_id", "customer_id"]], on="order_id", how="inner")
+    by_customer = written.groupby("customer_id")
+    result["review_count"] = by_customer["order_id"].count().reindex(result.index).fillna(0.0)
+    result["bad_review_count"] = (written[written["rating"] <= BAD_RATING_MAX]
+                                  .groupby("customer_id")["order_id"].count()
+                                  .reindex(result.index).fillna(0.0))
+    result = result.reset_index().rename(columns={"index": "customer_id"})
+    result["customer_id"] = result["customer_id"].astype(str)
+    return result.sort_values("customer_id", ignore_index=True)
+
+
+def churn_labels(orders, customer_ids, cutoff, window_days) -> pd.Series:
+    """1 when the customer made no purchase in (cutoff, cutoff + window], else 0."""
+    cutoff = pd.Timestamp(to_date(cutoff))
+    end = cutoff + pd.Timedelta(days=window_days)
+    later = orders[(~orders["is_return"]) & (orders["order_date"] > cutoff)
+                   & (orders["order_date"] <= end)]
+    bought = set(later["customer_id"].astype(str))
+    return pd.Series([0 if c in bought else 1 for c in customer_ids], dtype="int64")
+
+
+def days_to_class(days) -> str:
+    if pd.isna(days) or days > 90:
+        return "90+"
+    return "0-30" if days <= 30 else "30-60" if days <= 60 else "60-90"
+
+
+def next_purchase_labels(orders, customer_ids, cutoff) -> pd.Series:
+    """Class of the days from the cut-off to the next purchase (none within 90 days: 90+)."""
+    cutoff = pd.Timestamp(to_date(cutoff))
+    later = orders[(~orders["is_return"]) & (orders["order_date"] > cutoff)]
+    first = later.groupby(later["customer_id"].astype(str))["order_date"].min()
+    days = (first - cutoff).dt.days
+    return pd.Series([days_to_class(days.get(c, np.nan)) for c in customer_ids], dtype="str")
+
+
+def window_revenue(orders, customer_ids, start, end) -> pd.Series:
+    """Net revenue (purchases less returns) per customer with start < order_date <= end."""
+    start, end = pd.Timestamp(to_date(start)), pd.Timestamp(to_date(end))
+    inside = orders[(orders["order_date"] > start) & (orders["order_date"] <= end)]
+    revenue = inside.groupby(inside["customer_id"].astype(str))["net_amount"].sum()
+    return pd.Series([float(revenue.get(c, 0.0)) for c in customer_ids], dtype="float64")
+
+
+def value_class(revenue: pd.Series, high_threshold: float) -> pd.Series:
+    """low: <= 0; medium: up to high_threshold; high: above it."""
+    values = np.where(revenue <= 0, "low", np.where(revenue > high_threshold, "high", "medium"))
+    return pd.Series(values, dtype="str")
+
+
+# --- fitting ---------------------------------------------------------------------------------
+
+def signed_log1p(values):
+    values = np.asarray(values, dtype=float)
+    return np.sign(values) * np.log1p(np.abs(values))
+
+
+def make_estimator(seed: int = DEFAULT_SEED) -> Pipeline:
+    return Pipeline([
+        ("log", FunctionTransformer(signed_log1p)),
+        ("scale", StandardScaler()),
+        ("model", LogisticRegression(C=1.0, max_iter=5000, random_state=seed)),
+    ])
+
+
+def matrix(features: pd.DataFrame, columns=FEATURES) -> np.ndarray:
+    return features[list(columns)].astype(float).fillna(0.0).to_numpy()
+
+
+def check_classes(labels: pd.Series, classes, what: str, minimum: int = MIN_CLASS_CUSTOMERS):
+    if len(labels) < MIN_CUSTOMERS:
+        raise PredictionSkipped(
+            f"{what}: {len(labels)} labelled customers, at least {MIN_CUSTOMERS} needed")
+    counts = labels.value_counts()
+    for label in classes:
+        if counts.get(label, 0) < minimum:
+            raise PredictionSkipped(
+                f"{what}: {counts.get(label, 0)} customers in class {label!r}, "
+                f"at least {minimum} needed")
+
+
+def fit(features, labels, seed=DEFAULT_SEED) -> Pipeline:
+    with threadpool_limits(limits=1):
+        return make_estimator(seed).fit(matrix(features), labels.to_numpy())
+
+
+def predict_proba(estimator, features, classes) -> np.ndarray:
+    """Probabilities in the order of `classes`."""
+    with threadpool_limits(limits=1):
+        proba = estimator.predict_proba(matrix(features))
+    order = [list(estimator.classes_).index(c) for c in classes]
+    return proba[:, order]
+
+
+def metrics_of(truth, predicted, score=None, binary=False) -> dict:
+    out = {"accuracy": float(accuracy_score(truth, predicted)),
+           "macro_f1": float(f1_score(truth, predicted, average="macro", zero_division=0))}
+    if binary:
+        out["roc_auc"] = (float(roc_auc_score(truth, score))
+                          if len(set(truth)) == 2 else np.nan)
+    return out
+
+
+def class_balance(labels: pd.Series, classes) -> str:
+    shares = labels.value_counts(normalize=True)
+    return ", ".join(f"{c}: {shares.get(c, 0.0):.3f}" for c in classes)
+
+
+@dataclass
+class Run:
+    """Everything one model produces: evaluation, refitted estimator, scores for today."""
+    name: str
+    cutoff: dt.date
+    as_of: dt.date
+    window_days: int
+    classes: tuple
+    baseline_name: str
+    metrics: dict = field(default_factory=dict)
+    baseline_metrics: dict = field(default_factory=dict)
+    train_rows: int = 0
+    test_rows: int = 0
+    scored_rows: int = 0
+    balance: str | None = None
+    estimator: Pipeline | None = None
+    scores: pd.DataFrame | None = None
+    today_features: pd.DataFrame | None = None
+    extra: dict = field(default_factory=dict)
+    skip_reason: str | None = None
+
+
+def _split(features, labels, seed):
+    index = np.arange(len(labels))
+    train, test = train_test_split(index, test_size=TEST_SHARE, random_state=seed,
+                                   stratify=labels.to_numpy())
+    return np.sort(train), np.sort(test)
+
+
+def run_model(name, orders, reviews, as_of, window_days=DEFAULT_WINDOW_DAYS, cutoff=None,
+              seed=DEFAULT_SEED) -> Run:
+    """Fit, evaluate on held-out customers and score today for model `name` (churn,
+    next_purchase, clv). Insufficient data: a Run with skip_reason and no scores."""
+    cutoff, as_of = resolve_dates(as_of, window_days, cutoff)
+    window_days = int(window_days)
+    orders = prepare_orders(orders)
+    reviews = prepare_reviews(reviews)
+    spec = {
+        "churn": (CHURN_CLASSES, "same as last period"),
+        "next_purchase": (NEXT_PURCHASE_CLASSES, "majority class"),
+        "clv": (VALUE_CLASSES, "same as last period"),
+    }[name]
+    run = Run(name=name, cutoff=cutoff, as_of=as_of, window_days=window_days,
+              classes=spec[0], baseline_name=spec[1])
+    try:
+        _run(run, orders, reviews, seed)
+    except PredictionSkipped as skipped:
+        run.skip_reason = str(skipped)
+        run.estimator = None
+        run.scores = None
+    return run
+
+
+def _run(run: Run, orders, reviews, seed):
+    name, cutoff, as_of, window = run.name, run.cutoff, run.as_of, run.window_days
+    if name == "next_purchase" and (as_of - cutoff).days < NEXT_PURCHASE_HORIZON_DAYS:
+        raise PredictionSkipped(
+            f"next_purchase: only {(as_of - cutoff).days} days of data after the cut-off "
+            f"{cutoff}, {NEXT_PURCHASE_HORIZON_DAYS} needed to label the 90+ class")
+    # labels never reach past the as-of date
+    label_end = min(cutoff + dt.timedelta(days=window), as_of)
+    label_days = (label_end - cutoff).days
+    labelled_orders = orders[orders["order_date"] <= pd.Timestamp(as_of)]
+    features = features_as_of(labelled_orders, reviews, cutoff, window)
+    today = features_as_of(labelled_orders, reviews, as_of, window)
+    if name == "next_purchase":
+        features = features[features["frequency"] >= 2].reset_index(drop=True)
+        today = today[today["frequency"] >= 2].reset_index(drop=True)
+    ids = features["customer_id"]
+    if name == "churn":
+        labels = churn_labels(labelled_orders, ids, cutoff, label_days)
+        baseline = (features["orders_last_window"] == 0).astype("int64")
+    elif name == "next_purchase":
+        labels = next_purchase_labels(labelled_orders, ids, cutoff)
+        baseline = None
+    else:
+        labels = window_revenue(labelled_orders, ids, cutoff, label_end)
+        baseline = features["revenue_last_window"].astype(float)
+    if len(features) < MIN_CUSTOMERS:
+        raise PredictionSkipped(
+            f"{name}: {len(features)} customers with purchases by the cut-off {cutoff}, "
+            f"at least {MIN_CUSTOMERS} needed")
+    if name == "clv":
+        # split on "bought again or not" first, so the thresholds come from training only
+        train, test = _split(features, (labels > 0).astype(int), seed)
+        positive = labels.iloc[train][labels.iloc[train] > 0]
+        if len(positive) < 2 * MIN_CLASS_CUSTOMERS:
+            raise PredictionSkipped(
+                f"clv: {len(positive)} training customers bought after the cut-off, "
+                f"at least {2 * MIN_CLASS_CUSTOMERS} needed")
+        threshold = float(positive.median())
+        run.extra["high_threshold"] = threshold
+        labels = value_class(labels, threshold)
+        baseline = value_class(baseline, threshold)
+        check_classes(labels, run.classes, name)
+        check_classes(labels.iloc[train], run.classes, name + " (training customers)", 2)
+    else:
+        check_classes(labels, run.classes, name)
+        train, test = _split(features, labels, seed)
+    run.balance = class_balance(labels, run.classes)
+    run.train_rows, run.test_rows = len(train), len(test)
+    evaluated = fit(features.iloc[train], labels.iloc[train], seed)
+    proba = predict_proba(evaluated, features.iloc[test], run.classes)
+    predicted = np.array(run.classes, dtype=object)[proba.argmax(axis=1)]
+    truth = labels.iloc[test].to_numpy()
+    if name == "churn":
+        predicted = predicted.astype("int64")
+        run.metrics = metrics_of(truth, predicted, proba[:, 1], binary=True)
+        base = baseline.iloc[test].to_numpy()
+        run.baseline_metrics = metrics_of(truth, base, base.astype(float), binary=True)
+    else:
+        run.metrics = metrics_of(truth, predicted)
+        if baseline is None:  # majority class of the training customers
+            majority = labels.iloc[train].value_counts().sort_index().idxmax()
+            base = np.array([majority] * len(test), dtype=object)
+            run.extra["majority_class"] = majority
+        else:
+            base = baseline.iloc[test].to_numpy()
+        run.baseline_metrics = metrics_of(truth, base)
+    if name == "churn":
+        run.extra["churn_share"] = float(labels.mean())
+    # refit on every labelled customer of the latest window, score today
+    run.estimator = fit(features, labels, seed)
+    run.today_features = today
+    run.scores = pd.DataFrame(predict_proba(run.estimator, today, run.classes),
+                              columns=[str(c) for c in run.classes])
+    run.scored_rows = len(today)
+
+
+# --- outputs for the dbt models --------------------------------------------------------------
+
+def _empty(columns: dict) -> pd.DataFrame:
+    return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in columns.items()})
+
+
+def _dates(value, n) -> pd.Series:
+    return pd.Series([value] * n, dtype=pd.ArrowDtype(pa.date32()))
+
+
+def coefficients(estimator: Pipeline) -> np.ndarray:
+    """Standardised coefficients of the positive class (binary model)."""
+    return estimator.named_steps["model"].coef_[0]
+
+
+def churn_drivers(run: Run) -> pd.DataFrame:
+    """One row per feature: coefficient on the standardised (log) feature, importance =
+    |coefficient| / sum |coefficients|, rank by importance, and its direction."""
+    columns = {"feature": "str", "importance_rank": "int64", "coefficient": "float64",
+               "importance": "float64", "direction": "str"}
+    if run.estimator is None:
+        return _empty(columns)
+    coef = coefficients(run.estimator)
+    total = float(np.abs(coef).sum()) or 1.0
+    frame = pd.DataFrame({"feature": pd.Series(FEATURES, dtype="str"),
+                          "coefficient": coef.astype(float),
+                          "importance": np.abs(coef) / total})
+    frame["direction"] = pd.Series(np.where(coef > 0, "raises churn", "lowers churn"),
+                                   dtype="str")
+    frame = frame.sort_values(["importance", "feature"], ascending=[False, True],
+                              ignore_index=True)
+    frame["importance_rank"] = np.arange(1, len(frame) + 1, dtype="int64")
+    return frame[list(columns)]
+
+
+def top_drivers(estimator: Pipeline, features: pd.DataFrame, k: int = TOP_DRIVERS) -> list[str]:
+    """Per customer: the k features adding most to its churn score (coefficient x standardised
+    value, positive contributions only), comma-separated, largest first."""
+    with threadpool_limits(limits=1):
+        z = estimator[:-1].transform(matrix(features))
+    contribution = z * coefficients(estimator)
+    names = np.array(FEATURES)
+    out = []
+    for row in contribution:
+        order = [i for i in np.argsort(-row, kind="stable") if row[i] > 0][:k]
+        out.append(", ".join(names[order]))
+    return out
+
+
+def churn_predictions(run: Run) -> pd.DataFrame:
+    columns = {"customer_id": "str", "scoring_date": "object", "churn_window_days": "int64",
+               "churn_probability": "float64", "is_predicted_churn": "bool",
+               "top_drivers": "str"}
+    if run.scores is None:
+        frame = _empty(columns)
+        frame["scoring_date"] = _dates(run.as_of, 0)
+        return frame
+    n = len(run.today_features)
+    probability = run.scores["1"].to_numpy()
+    return pd.DataFrame({
+        "customer_id": pd.Series(run.today_features["customer_id"].to_numpy(), dtype="str"),
+        "scoring_date": _dates(run.as_of, n),
+        "churn_window_days": pd.Series([run.window_days] * n, dtype="int64"),
+        "churn_probability": probability.astype(float),
+        "is_predicted_churn": probability >= 0.5,
+        "top_drivers": pd.Series(top_drivers(run.estimator, run.today_features), dtype="str"),
+    })
+
+
+def next_purchase_predictions(run: Run) -> pd.DataFrame:
+    probability_columns = ["probability_0_30", "probability_30_60", "probability_60_90",
+                           "probability_90_plus"]
+    columns = {"customer_id": "str", "scoring_date": "object", "predicted_class": "str",
+               **{c: "float64" for c in probability_columns}}
+    if run.scores is None:
+        frame = _empty(columns)
+        frame["scoring_date"] = _dates(run.as_of, 0)
+        return frame
+    n = len(run.today_features)
+    proba = run.scores.to_numpy()
+    frame = pd.DataFrame({
+        "customer_id": pd.Series(run.today_features["customer_id"].to_numpy(), dtype="str"),
+        "scoring_date": _dates(run.as_of, n),
+        "predicted_class": pd.Series(np.array(NEXT_PURCHASE_CLASSES)[proba.argmax(axis=1)],
+                                     dtype="str"),
+    })
+    for index, column in enumerate(probability_columns):
+        frame[column] = proba[:, index].astype(float)
+    return frame
+
+
+def expected_lifespan_years(churn_share: float, window_days: int) -> float:
+    """1 / annual churn rate, the window's churn share compounded to 365 days; capped."""
+    annual = 1.0 - (1.0 - churn_share) ** (365.0 / window_days)
+    return float(min(1.0 / annual, MAX_LIFESPAN_YEARS)) if annual > 0 else MAX_LIFESPAN_YEARS
+
+
+def historical_clv(features: pd.DataFrame, lifespan_years: float,
+                   window_days: int = DEFAULT_WINDOW_DAYS) -> pd.DataFrame:
+    """revenue_to_date, average_order_value, purchase_frequency_per_year (purchases per year of
+    tenure, tenure at least one window), expected_lifespan_years, historical_clv (= AOV x
+    frequency x lifespan)."""
+    years = features["tenure_days"].astype(float).clip(lower=window_days) / 365.0
+    per_year = features["frequency"].astype(float) / years
+    aov = features["average_order_value"].astype(float)
+    return pd.DataFrame({
+        "revenue_to_date": features["monetary"].astype(float).to_numpy(),
+        "average_order_value": aov.to_numpy(),
+        "purchase_frequency_per_year": per_year.to_numpy(),
+        "expected_lifespan_years": np.full(len(features), float(lifespan_years)),
+        "historical_clv": (aov * per_year * lifespan_years).to_numpy(),
+    })
+
+
+def clv_predictions(run: Run, churn_share: float | None) -> pd.DataFrame:
+    """Value class predictions plus historical CLV; churn_share from the churn run (its
+    latest-window churn share) gives the expected lifespan."""
+    columns = {"customer_id": "str", "scoring_date": "object", "predicted_value_class": "str",
+               "probability_low": "float64", "probability_medium": "float64",
+               "probability_high": "float64", "revenue_to_date": "float64",
+               "average_order_value": "float64", "purchase_frequency_per_year": "float64",
+               "expected_lifespan_years": "float64", "historical_clv": "float64"}
+    if run.scores is None or churn_share is None:
+        frame = _empty(columns)
+        frame["scoring_date"] = _dates(run.as_of, 0)
+        return frame
+    today = run.today_features
+    n = len(today)
+    proba = run.scores.to_numpy()
+    frame = pd.DataFrame({
+        "customer_id": pd.Series(today["customer_id"].to_numpy(), dtype="str"),
+        "scoring_date": _dates(run.as_of, n),
+        "predicted_value_class": pd.Series(np.array(VALUE_CLASSES)[proba.argmax(axis=1)],
+                                           dtype="str"),
+        "probability_low": proba[:, 0], "probability_medium": proba[:, 1],
+        "probability_high": proba[:, 2],
+    })
+    lifespan = expected_lifespan_years(churn_share, run.window_days)
+    history = historical_clv(today, lifespan, run.window_days)
+    for column in history.columns:
+        frame[column] = history[column].to_numpy()
+    return frame[list(columns)]
+
+
+def label_window_end(run: Run):
+    """Last day of the label window: cut-off + window, at most the as-of date."""
+    if run.cutoff is None or run.as_of is None:
+        return None
+    return min(run.cutoff + dt.timedelta(days=run.window_days), run.as_of)
+
+
+def model_metrics(runs: list[Run]) -> pd.DataFrame:
+    """One row per model and metric (model vs baseline on held-out customers); a skipped model
+    gets one row, metric 'skipped', with its reason."""
+    rows = []
+    for run in runs:
+        common = {
+            "model_name": run.name, "baseline_name": run.baseline_name,
+            "feature_cutoff_date": run.cutoff,
+            "label_window_end_date": label_window_end(run),
+            "scoring_date": run.as_of, "train_rows": run.train_rows,
+            "test_rows": run.test_rows, "scored_rows": run.scored_rows,
+            "class_balance": run.balance, "skip_reason": run.skip_reason,
+        }
+        if run.skip_reason:
+            rows.append({**common, "metric": "skipped", "model_value": np.nan,
+                         "baseline_value": np.nan})
+            continue
+        for metric, value in run.metrics.items():
+            rows.append({**common, "metric": metric, "model_value": value,
+                         "baseline_value": run.baseline_metrics.get(metric, np.nan)})
+    frame = pd.DataFrame(rows)
+    order = ["model_name", "metric", "model_value", "baseline_name", "baseline_value",
+             "feature_cutoff_date", "label_window_end_date", "scoring_date", "train_rows",
+             "test_rows", "scored_rows", "class_balance", "skip_reason"]
+    frame = frame[order]
+    for column in ("feature_cutoff_date", "label_window_end_date", "scoring_date"):
+        frame[column] = pd.Series(frame[column].tolist(),
+                                  dtype=pd.ArrowDtype(pa.date32()))
+    for column in ("train_rows", "test_rows", "scored_rows"):
+        frame[column] = frame[column].astype("int64")
+    for column in ("model_name", "metric", "baseline_name", "class_balance", "skip_reason"):
+        frame[column] = frame[column].astype("str").where(frame[column].notna(), None)
+    frame["model_value"] = frame["model_value"].astype(float)
+    frame["baseline_value"] = frame["baseline_value"].astype(float)
+    return frame
+
+
+# --- artifacts -------------------------------------------------------------------------------
+
+def save_artifact(run: Run, directory) -> Path | None:
+    """joblib file <directory>/<name>.joblib: the refitted estimator with scikit-learn's
+    version, the training window, the feature list and the classes. Skipped: None, and an
+    older file of that model is removed."""
+    directory = Path(directory)
+    path = directory / f"{run.name}.joblib"
+    if run.estimator is None:
+        path.unlink(missing_ok=True)  # no stale model from an earlier build
+        return None
+    directory.mkdir(parents=True, exist_ok=True)
+    joblib.dump({
+        "model_name": run.name,
+        "estimator": run.estimator,
+        "sklearn_version": sklearn.__version__,
+        "features": list(FEATURES),
+        "classes": list(run.classes),
+        "feature_cutoff_date": run.cutoff.isoformat(),
+        "label_window_end_date": label_window_end(run).isoformat(),
+        "window_days": run.window_days,
+        "extra": dict(run.extra),
+    }, path)
+    return path
+
+
+def load_artifact(path) -> dict:
+    artifact = joblib.load(path)
+    if artifact.get("sklearn_version") != sklearn.__version__:
+        raise RuntimeError(f"{path} was saved with scikit-learn {artifact['sklearn_version']}, "
+                           f"this is {sklearn.__version__}: rebuild the models")
+    return artifact
+
+
+def score_with_artifact(artifact: dict, features: pd.DataFrame) -> pd.DataFrame:
+    """Class probabilities (one column per class) for a features_as_of() frame."""
+    proba = predict_proba(artifact["estimator"], features[artifact["features"]],
+                          artifact["classes"])
+    return pd.DataFrame(proba, columns=[str(c) for c in artifact["classes"]])
+
+
+# --- wiring for the dbt Python models --------------------------------------------------------
+
+def settings_from_meta(meta: dict) -> dict:
+    """The `predictions` meta block (strings rendered from vars) as typed settings."""
+    settings = meta["predictions"]
+
+    def date_setting(key):  # rendered as "date <value>" so that dbt keeps it a string
+        value = str(settings.get(key) or "").removeprefix("date").strip()
+        return None if value in ("", "None", "none", "null") else value
+
+    cutoff, as_of = date_setting("cutoff_date"), date_setting("as_of_date")
+    return {
+        "window_days": int(settings.get("window_days", DEFAULT_WINDOW_DAYS)),
+        "cutoff": cutoff,
+        "as_of": as_of,
+        "seed": int(settings.get("seed", DEFAULT_SEED)),
+        "artifact_dir": settings.get("artifact_dir"),
+    }
+
+
+def run_configured(name: str, orders, reviews, customer_features, settings: dict) -> Run:
+    """Run model `name` on the frames a dbt model loads (fct_orders, int_reviews_cleaned,
+    customer_features) with settings_from_meta() settings. The as-of date is the var, else
+    customer_features' as_of_date (the as_of_date macro, so every mart agrees on "today")."""
+    as_of = settings["as_of"]
+    if as_of is None:
+        dates = customer_features["as_of_date"].dropna()
+        as_of = dates.iloc[0] if len(dates) else None
+    if as_of is None:
+        return skipped_run(name, settings["window_days"], "no customer purchases to learn from")
+    return run_model(name, orders, reviews, as_of, settings["window_days"], settings["cutoff"],
+                     settings["seed"])
+
+
+def skipped_run(name, window_days, reason) -> Run:
+    baseline = {"next_purchase": "majority class"}.get(name, "same as last period")
+    classes = {"churn": CHURN_CLASSES, "next_purchase": NEXT_PURCHASE_CLASSES,
+               "clv": VALUE_CLASSES}[name]
+    return Run(name=name, cutoff=None, as_of=None, window_days=int(window_days),
+               classes=classes, baseline_name=baseline, skip_reason=f"{name}: {reason}")

@@ -1,0 +1,267 @@
+"""Predictive models (ecommerce_warehouse/predictions.py, python_models/churn_predictions.py
+etc.): hand-worked unit checks of features, labels and formulas; the no-leakage proof; bad
+configuration; and one module-scoped dbt build of a generated demo shop (2,000 customers,
+seed 7, a shop the models were never looked at on) checking that each model beats its naive
+baseline on held-out customers and that the planted churn cause shows among the drivers."""
+
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+
+from dbt_runner import SHARED_TARGET, rows, run_dbt
+from ecommerce_warehouse import predictions as p
+from ecommerce_warehouse.demo_shop import generate
+
+D = pd.Timestamp
+
+
+def order(order_id, customer, day, net=100.0, is_return=False, coupon=False, promised=None,
+          delivered=None):
+    return dict(order_id=order_id, customer_id=customer, order_date=D(day), is_return=is_return,
+                has_coupon=coupon, net_amount=net,
+                promised_delivery_date=D(promised) if promised else pd.NaT,
+                delivered_date=D(delivered) if delivered else pd.NaT)
+
+
+def small_shop():
+    """Cut-off 2024-03-31. A: 3 purchases, one late delivery known by the cut-off, one
+    delivered late only after the cut-off but promised before it (late is known: overdue), a
+    bad review before and one after the cut-off, a return. B: one purchase on the cut-off day,
+    promised after it (lateness unknown). C: only buys after the cut-off."""
+    orders = pd.DataFrame([
+        order("o1", "A", "2024-01-01", 100, coupon=True, promised="2024-01-04",
+              delivered="2024-01-06"),                                   # late, known
+        order("o2", "A", "2024-02-15", 50, promised="2024-02-18", delivered="2024-02-17"),
+        order("o3", "A", "2024-03-28", 150, promised="2024-03-30",
+              delivered="2024-04-03"),                                   # overdue at cut-off
+        order("r1", "A", "2024-03-01", -50, is_return=True),
+        order("o4", "B", "2024-03-31", 80, promised="2024-04-02", delivered="2024-04-09"),
+        order("o5", "C", "2024-04-10", 70, promised="2024-04-12", delivered="2024-04-12"),
+        order("o6", "A", "2024-05-15", 300),                             # after the cut-off
+        order("g1", None, "2024-01-05", 999),                            # guest: ignored
+    ])
+    reviews = pd.DataFrame({
+        "order_id": ["o1", "o2", "o3"],
+        "rating": [1, 5, 2],
+        "reviewed_at": [D("2024-01-08"), D("2024-02-20"), D("2024-04-05")],
+    })
+    return p.prepare_orders(orders), p.prepare_reviews(reviews)
+
+
+def test_features_as_of_hand_worked():
+    orders, reviews = small_shop()
+    features = p.features_as_of(orders, reviews, "2024-03-31", window_days=30).set_index(
+        "customer_id")
+    assert sorted(features.index) == ["A", "B"]  # C has no purchase yet
+    a, b = features.loc["A"], features.loc["B"]
+    assert a["frequency"] == 3 and a["return_count"] == 1
+    assert a["monetary"] == 250.0            # 100 + 50 + 150 - 50
+    assert a["average_order_value"] == 100.0  # 300 / 3
+    assert a["recency_days"] == 3 and a["tenure_days"] == 90      # Mar 28, Jan 1 -> Mar 31
+    assert a["average_days_between_orders"] == 43.5                 # 87 days / 2 gaps
+    assert a["orders_last_window"] == 1     # window (Mar 1, Mar 31]: o3 only
+    assert a["revenue_last_window"] == 150.0  # the return is on Mar 1, outside
+    assert a["coupon_order_share"] == pytest.approx(1 / 3)
+    assert a["late_delivery_count"] == 2    # o1 late; o3 overdue on the cut-off
+    assert a["late_delivery_share"] == pytest.approx(2 / 3)
+    assert a["review_count"] == 2 and a["bad_review_count"] == 1  # o3's review is later
+    assert b["frequency"] == 1 and b["recency_days"] == 0
+    assert b["late_delivery_count"] == 0    # promised Apr 2: not known late on Mar 31
+    assert b["average_days_between_orders"] == 0  # single purchase: its tenure
+
+
+def test_features_do_not_move_when_post_cutoff_data_changes():
+    orders, reviews = small_shop()
+    before = p.features_as_of(orders, reviews, "2024-03-31", 30)
+    changed = orders.copy()
+    after_cutoff = changed["order_date"] > D("2024-03-31")
+    changed.loc[after_cutoff, "net_amount"] *= 10
+    changed.loc[changed["delivered_date"] > D("2024-03-31"), "delivered_date"] = D("2024-12-31")
+    changed = pd.concat([changed, p.prepare_orders(pd.DataFrame([
+        order("x1", "A", "2024-04-01", 5000, is_return=True),
+        order("x2", "B", "2024-04-02", 1, promised="2024-04-03")]))], ignore_index=True)
+    more_reviews = pd.concat([reviews, p.prepare_reviews(pd.DataFrame({
+        "order_id": ["o2", "o4"], "rating": [1, 1],
+        "reviewed_at": [D("2024-04-01"), D("2024-06-01")]}))], ignore_index=True)
+    pd.testing.assert_frame_equal(p.features_as_of(changed, more_reviews, "2024-03-31", 30),
+                                  before)
+
+
+def test_labels_hand_worked():
+    orders, _ = small_shop()
+    ids = ["A", "B", "C"]
+    # window (Mar 31, Apr 30]: C buys Apr 10; A only in May; B never again
+    assert list(p.churn_labels(orders, ids, "2024-03-31", 30)) == [1, 1, 0]
+    assert list(p.churn_labels(orders, ids, "2024-03-31", 60)) == [0, 1, 0]
+    # A: May 15 = 45 days; B: none; C: Apr 10 = 10 days
+    assert list(p.next_purchase_labels(orders, ids, "2024-03-31")) == ["30-60", "90+", "0-30"]
+    assert [p.days_to_class(d) for d in (1, 30, 31, 60, 61, 90, 91, np.nan)] == [
+        "0-30", "0-30", "30-60", "30-60", "60-90", "60-90", "90+", "90+"]
+    revenue = p.window_revenue(orders, ids, "2024-03-31", "2024-05-31")
+    assert list(revenue) == [300.0, 0.0, 70.0]
+    assert list(p.value_class(revenue, 100.0)) == ["high", "low", "medium"]
+
+
+def test_historical_clv_formula():
+    # churn share 0.5 over a 365-day window: annual churn 0.5, lifespan 2 years
+    assert p.expected_lifespan_years(0.5, 365) == pytest.approx(2.0)
+    # 90-day window, share 0.2: annual = 1 - 0.8 ** (365 / 90) = 0.5963..., lifespan 1.677
+    assert p.expected_lifespan_years(0.2, 90) == pytest.approx(1 / (1 - 0.8 ** (365 / 90)))
+    assert p.expected_lifespan_years(0.0, 90) == p.MAX_LIFESPAN_YEARS
+    features = pd.DataFrame({"tenure_days": [730.0, 10.0], "frequency": [4.0, 1.0],
+                             "average_order_value": [50.0, 20.0], "monetary": [190.0, 20.0]})
+    clv = p.historical_clv(features, 2.0, window_days=73)
+    # 4 purchases in 2 years = 2/year x 50 x 2 = 200; tenure 10 -> 73 days = 0.2 year: 5/year
+    assert list(clv["purchase_frequency_per_year"]) == pytest.approx([2.0, 5.0])
+    assert list(clv["historical_clv"]) == pytest.approx([200.0, 200.0])
+    assert list(clv["revenue_to_date"]) == [190.0, 20.0]
+
+
+def test_bad_configuration_and_thin_data_give_clear_messages():
+    orders, reviews = small_shop()
+    with pytest.raises(p.PredictionConfigError, match="no later data"):
+        p.run_model("churn", orders, reviews, "2024-06-01", 90, cutoff="2024-06-01")
+    with pytest.raises(p.PredictionConfigError, match="at least 1 day"):
+        p.resolve_dates("2024-06-01", 0)
+    run = p.run_model("churn", orders, reviews, "2024-06-01", 90)
+    assert run.scores is None and "at least 50 needed" in run.skip_reason
+    metrics = p.model_metrics([run])
+    assert list(metrics["metric"]) == ["skipped"] and metrics["skip_reason"].iloc[0]
+    assert p.churn_predictions(run).empty and p.churn_drivers(run).empty
+    short = p.run_model("next_purchase", orders, reviews, "2024-06-01", 30)
+    assert "90 needed" in short.skip_reason
+    with pytest.raises(p.PredictionSkipped, match="class 'high'"):
+        p.check_classes(pd.Series(["low"] * 60 + ["medium"] * 20), p.VALUE_CLASSES, "clv")
+
+
+# --- one demo build ---------------------------------------------------------------------------
+
+SELECTION = ["build", "--indirect-selection", "cautious", "--select", "+model_metrics",
+             "churn_predictions", "churn_drivers", "next_purchase_predictions",
+             "clv_predictions"]
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    raw = tmp_path_factory.mktemp("predictions_raw")
+    generate(raw, customers=2000, seed=7, progress=False)
+    work = tmp_path_factory.mktemp("predictions_build")
+    result = run_dbt(SELECTION, raw, work)
+    if result.returncode != 0:
+        raise AssertionError(f"dbt build failed:\n{result.stdout[-6000:]}\n{result.stderr[-2000:]}")
+    with duckdb.connect(str(work / "warehouse.duckdb"), read_only=True) as con:
+        yield con
+
+
+def metrics(con):
+    return {(m, k): (v, b) for m, k, v, b in rows(con, """
+        select model_name, metric, model_value, baseline_value from model_metrics""")}
+
+
+@pytest.mark.dbt
+def test_models_beat_their_baselines_on_held_out_customers(demo):
+    got = metrics(demo)
+    assert not rows(demo, "select * from model_metrics where skip_reason is not null")
+    # ~330 held-out customers (230 repeat ones): a difference of accuracies has a standard
+    # error near 0.02-0.03; the margins are about 1.5-2 SE (3 SE for the majority class's
+    # macro F1, which scores one class only). Churn is judged on ROC AUC, its purpose (a
+    # ranking of who to save): at the 0.5 threshold "same as last period" is a strong
+    # accuracy baseline that the model only matches (0.792 vs 0.789 on this shop), so the
+    # accuracy check only guards against being clearly worse (1 SE).
+    auc, base_auc = got[("churn", "roc_auc")]
+    assert auc >= 0.75 and auc >= base_auc + 0.05   # a 0/1 baseline ranks poorly
+    assert got[("churn", "accuracy")][0] >= got[("churn", "accuracy")][1] - 0.02
+    accuracy, majority = got[("next_purchase", "accuracy")]
+    assert accuracy >= majority + 0.03
+    f1, majority_f1 = got[("next_purchase", "macro_f1")]
+    assert f1 >= majority_f1 + 0.10                   # majority class: F1 of one class only
+    accuracy, last_period = got[("clv", "accuracy")]
+    assert accuracy >= last_period + 0.02
+
+
+@pytest.mark.dbt
+def test_metrics_rows_record_the_split(demo):
+    dates = rows(demo, """select distinct feature_cutoff_date, label_window_end_date,
+                                         scoring_date from model_metrics""")
+    assert len(dates) == 1
+    cutoff, label_end, scoring = dates[0]
+    assert (label_end - cutoff).days == 90 and label_end == scoring
+    for model, train, test in rows(demo, """
+            select distinct model_name, train_rows, test_rows from model_metrics"""):
+        assert test == pytest.approx(0.3 * (train + test), abs=1), model
+    counts = dict(rows(demo, "select metric, count(*) from model_metrics group by 1"))
+    assert counts == {"accuracy": 3, "macro_f1": 3, "roc_auc": 1}
+
+
+@pytest.mark.dbt
+def test_churn_drivers_include_the_planted_cause(demo):
+    drivers = rows(demo, """select feature from churn_drivers
+                            where importance_rank <= 5 and direction = 'raises churn'""")
+    planted = {"late_delivery_count", "late_delivery_share", "bad_review_count"}
+    assert planted & {d[0] for d in drivers}
+
+
+@pytest.mark.dbt
+def test_every_buyer_is_scored_once(demo):
+    buyers = rows(demo, "select count(*) from customer_features")[0][0]
+    repeat = rows(demo, "select count(*) from customer_features where frequency >= 2")[0][0]
+    assert buyers > 1000
+    assert rows(demo, "select count(distinct customer_id) from churn_predictions")[0][0] == buyers
+    assert rows(demo, "select count(distinct customer_id) from clv_predictions")[0][0] == buyers
+    assert rows(demo, "select count(*) from next_purchase_predictions")[0][0] == repeat
+
+
+@pytest.mark.dbt
+def test_saved_model_loads_and_scores_new_data(demo):
+    artifact = p.load_artifact(SHARED_TARGET / "prediction_models" / "churn.joblib")
+    assert artifact["features"] == list(p.FEATURES) and artifact["classes"] == [0, 1]
+    assert artifact["window_days"] == 90 and artifact["sklearn_version"]
+    as_of = rows(demo, "select max(scoring_date) from churn_predictions")[0][0]
+    assert artifact["label_window_end_date"] == as_of.isoformat()
+    orders = p.prepare_orders(demo.sql("select * from fct_orders").df())
+    reviews = p.prepare_reviews(demo.sql("select * from int_reviews_cleaned").df())
+    features = p.features_as_of(orders, reviews, as_of, 90)
+    scores = p.score_with_artifact(artifact, features)
+    stored = dict(rows(demo, "select customer_id, churn_probability from churn_predictions"))
+    assert len(scores) == len(stored)
+    assert list(scores["1"]) == pytest.approx([stored[c] for c in features["customer_id"]])
+
+
+@pytest.mark.dbt
+def test_demo_features_ignore_post_cutoff_data(demo):
+    orders = p.prepare_orders(demo.sql("select * from fct_orders").df())
+    reviews = p.prepare_reviews(demo.sql("select * from int_reviews_cleaned").df())
+    cutoff = D(rows(demo, "select max(feature_cutoff_date) from model_metrics")[0][0])
+    before = p.features_as_of(orders, reviews, cutoff, 90)
+    later = orders["order_date"] > cutoff
+    scrambled = orders.copy()
+    scrambled.loc[later, "net_amount"] = -scrambled.loc[later, "net_amount"] * 3
+    scrambled.loc[later, "customer_id"] = scrambled.loc[later, "customer_id"].sample(
+        frac=1, random_state=1).to_numpy()
+    scrambled.loc[scrambled["delivered_date"] > cutoff, "delivered_date"] = pd.NaT
+    reviews_scrambled = reviews.copy()
+    late_reviews = reviews_scrambled["reviewed_at"] > cutoff
+    reviews_scrambled.loc[late_reviews, "rating"] = 1
+    pd.testing.assert_frame_equal(
+        p.features_as_of(scrambled, reviews_scrambled, cutoff, 90), before)
+
+
+def test_settings_from_meta_keeps_dates_as_text():
+    meta = {"predictions": {"window_days": "60", "cutoff_date": "date 2024-06-30",
+                            "as_of_date": "date None", "seed": "7", "artifact_dir": "x"}}
+    assert p.settings_from_meta(meta) == {"window_days": 60, "cutoff": "2024-06-30",
+                                          "as_of": None, "seed": 7, "artifact_dir": "x"}
+
+
+@pytest.mark.dbt
+def test_runs_are_deterministic(demo):
+    orders = demo.sql("select * from fct_orders").df()
+    reviews = demo.sql("select * from int_reviews_cleaned").df()
+    as_of = rows(demo, "select max(scoring_date) from model_metrics")[0][0]
+    stored = metrics(demo)
+    for name in ("churn", "clv"):
+        run = p.run_model(name, orders, reviews, as_of, 90, seed=42)
+        for metric, value in run.metrics.items():
+            assert stored[(name, metric)][0] == pytest.approx(value, abs=1e-12)
