@@ -1,0 +1,24 @@
+"""Association rules between products bought in the same order (market basket), mined with
+mlxtend on a pruned, sparse basket matrix. The work is done by ecommerce_warehouse.basket."""
+
+from ecommerce_warehouse import basket
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    settings = dbt.config.get("meta")["basket"]
+    min_support = float(settings["min_support"])
+    # basket = one order; returns and non-merchandise lines (postage, fees) left out
+    dbt.ref("fct_order_lines").filter("not is_return and is_merchandise").project(
+        "order_id as basket_id, product_id as item_id"
+    ).create_view("basket_items", replace=True)
+    pairs = session.execute(basket.PRUNED_PAIRS_SQL, {"min_support": min_support}).df()
+    n_baskets = session.sql("select count(distinct basket_id) from basket_items").fetchone()[0]
+    rules = basket.mine_rules(
+        pairs, int(n_baskets), min_support=min_support,
+        min_confidence=float(settings["min_confidence"]), min_lift=float(settings["min_lift"]),
+        max_len=int(settings["max_len"]),
+    )
+    names = dict(dbt.ref("dim_products").project("product_id, product_name").fetchall())
+    rules = basket.readable_rules(rules, names, int(n_baskets))
+    return session.from_df(rules).project(basket.RULES_SQL_PROJECTION)
