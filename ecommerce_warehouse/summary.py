@@ -11,7 +11,8 @@ from ecommerce_warehouse.paths import REPO_ROOT, resolve
 
 MARTS = [
     "fct_order_lines", "fct_orders", "dim_customers", "dim_products", "dim_date",
-    "quarantined_rows",
+    "quarantined_rows", "kpi_monthly", "cohort_retention", "product_performance",
+    "customer_rfm", "customer_segments", "churn_predictions", "basket_rules",
 ]
 
 HEADLINE_SQL = """
