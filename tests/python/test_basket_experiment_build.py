@@ -15,25 +15,20 @@ import duckdb
 import pytest
 from scipy.stats import norm
 
-from dbt_runner import run_dbt
+from dbt_runner import build_warehouse
 from ecommerce_warehouse.demo_shop import generate
 from test_basket import assert_same_rules, mlxtend_reference
 
 pytestmark = pytest.mark.dbt
-SELECTION = [
-    "build", "--indirect-selection", "cautious", "--select",
-    "+basket_rules+", "+retention_experiment+", "+experiment_power",
-]
+SELECTION = ["+basket_rules+", "+retention_experiment+", "+experiment_power"]
 TINY_SHOP = Path(__file__).parent / "fixtures" / "tiny_shop"
 # the defaults of dbt_project.yml for the demo source
 MIN_SUPPORT, MIN_CONFIDENCE, MIN_LIFT, MAX_LEN = 0.002, 0.1, 2.0, 3
 
 
 def build(raw, work):
-    result = run_dbt(SELECTION, raw, work)
-    if result.returncode != 0:
-        raise AssertionError(f"dbt build failed:\n{result.stdout[-6000:]}\n{result.stderr[-2000:]}")
-    return duckdb.connect(str(work / "warehouse.duckdb"), read_only=True)
+    path = build_warehouse(raw, work, select=SELECTION)
+    return duckdb.connect(str(path), read_only=True)
 
 
 @pytest.fixture(scope="module")

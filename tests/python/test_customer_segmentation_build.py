@@ -12,21 +12,18 @@ import duckdb
 import pytest
 from sklearn.metrics import adjusted_rand_score
 
-from dbt_runner import SHARED_TARGET, rows, run_dbt
+from dbt_runner import SHARED_TARGET, build_warehouse, rows
 from ecommerce_warehouse.demo_shop import generate
 
 pytestmark = pytest.mark.dbt
 SELECTION = [
-    "build", "--indirect-selection", "cautious", "--select",
     "+models/marts/customers+", "+customer_segment_model+", "+customer_segment_loadings+",
 ]
 
 
 def build(raw, work):
-    result = run_dbt(SELECTION, raw, work)
-    if result.returncode != 0:
-        raise AssertionError(f"dbt build failed:\n{result.stdout[-6000:]}\n{result.stderr[-2000:]}")
-    return duckdb.connect(str(work / "warehouse.duckdb"), read_only=True)
+    path = build_warehouse(raw, work, select=SELECTION)
+    return duckdb.connect(str(path), read_only=True)
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ from datetime import date
 import duckdb
 import pytest
 
-from dbt_runner import run_dbt
+from dbt_runner import build_warehouse
 from ecommerce_warehouse.demo_shop import generate
 
 pytestmark = pytest.mark.dbt
@@ -31,11 +31,8 @@ def shop(tmp_path_factory):
 def warehouse(shop, tmp_path_factory):
     raw, _ = shop
     work = tmp_path_factory.mktemp("marts_build")
-    # cautious: only the tests whose every parent is selected (not other marts' tests)
-    result = run_dbt(["build", "--indirect-selection", "cautious", "--select", *SELECT], raw, work)
-    if result.returncode != 0:
-        raise AssertionError(f"dbt build failed:\n{result.stdout[-6000:]}\n{result.stderr[-2000:]}")
-    with duckdb.connect(str(work / "warehouse.duckdb"), read_only=True) as con:
+    path = build_warehouse(raw, work, select=SELECT)
+    with duckdb.connect(str(path), read_only=True) as con:
         yield con
 
 

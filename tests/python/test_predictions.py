@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dbt_runner import SHARED_TARGET, rows, run_dbt
+from dbt_runner import SHARED_TARGET, build_warehouse, rows
 from ecommerce_warehouse import predictions as p
 from ecommerce_warehouse.demo_shop import generate
 
@@ -138,7 +138,7 @@ def test_bad_configuration_and_thin_data_give_clear_messages():
 
 # --- one demo build ---------------------------------------------------------------------------
 
-SELECTION = ["build", "--indirect-selection", "cautious", "--select", "+model_metrics",
+SELECTION = ["+model_metrics",
              "churn_predictions", "churn_drivers", "next_purchase_predictions",
              "clv_predictions"]
 
@@ -148,10 +148,8 @@ def demo(tmp_path_factory):
     raw = tmp_path_factory.mktemp("predictions_raw")
     generate(raw, customers=2000, seed=7, progress=False)
     work = tmp_path_factory.mktemp("predictions_build")
-    result = run_dbt(SELECTION, raw, work)
-    if result.returncode != 0:
-        raise AssertionError(f"dbt build failed:\n{result.stdout[-6000:]}\n{result.stderr[-2000:]}")
-    with duckdb.connect(str(work / "warehouse.duckdb"), read_only=True) as con:
+    path = build_warehouse(raw, work, select=SELECTION)
+    with duckdb.connect(str(path), read_only=True) as con:
         yield con
 
 
