@@ -18,7 +18,7 @@ export DBT_PROFILES_DIR := $(ROOT)/profiles
 DEMO_CUSTOMERS ?= 5000
 DEMO_SEED ?= 42
 
-.PHONY: help venv demo-data build docs summary run test lint clean
+.PHONY: help venv lock demo-data build docs summary run test lint clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -34,6 +34,9 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	@touch $@
 
 venv: $(VENV)/.installed  ## create .venv with the pinned dependencies
+
+lock: venv  ## recompile requirements.txt (exact pins) from requirements.in
+	$(BIN)/uv pip compile requirements.in -o requirements.txt --python-version 3.11
 
 demo-data: venv  ## generate the demo shop's raw files (if absent)
 	@if [ -f "$(RAW_DATA_PATH)/_truth/manifest.json" ]; then \
@@ -57,9 +60,13 @@ summary: venv  ## print rows per mart and headline KPIs
 
 run: build docs summary  ## set up, generate the demo shop, build the warehouse and its docs
 
+# Test files run in parallel, one worker per core (PYTEST_WORKERS=0 runs them in this process);
+# a file's tests stay on one worker so its module-scoped warehouse is built once.
+PYTEST_WORKERS ?= auto
+
 test: venv  ## the whole suite: pytest (incl. dbt builds of small shops) and sqlfluff lint
-	@echo "==> pytest"
-	$(BIN)/pytest
+	@echo "==> pytest ($(PYTEST_WORKERS) workers)"
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
 	@$(MAKE) --no-print-directory lint
 
 # Source adapters are disabled under the default source_system, so sqlfluff would skip them:
