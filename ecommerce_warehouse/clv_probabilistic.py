@@ -44,10 +44,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from lifetimes import BetaGeoFitter, GammaGammaFitter
 from lifetimes.fitters import ConvergenceError
 
-from ecommerce_warehouse.predictions import prepare_orders, to_date
+from ecommerce_warehouse.predictions import meta_date, prepare_orders, resolve_as_of, to_date
 
 UNIT_DAYS = 7          # recency and T in weeks, as in the paper
 UNIT_NAME = "week"
@@ -231,3 +232,160 @@ def holdout_metrics(frame: pd.DataFrame) -> dict:
         "aggregate_ratio": tuple(float(frame[c].sum() / total) if total else np.nan
                                  for c in ("predicted", "baseline")),
     }
+
+
+# --- wiring for the dbt Python models --------------------------------------------------------------
+
+def settings_from_meta(meta: dict) -> dict:
+    """The `clv_probabilistic` meta block (strings rendered from vars) as typed settings."""
+    settings = meta["clv_probabilistic"]
+    return {
+        "prediction_days": int(settings["prediction_days"]),
+        "horizon_months": int(settings["horizon_months"]),
+        "monthly_discount_rate": float(settings["monthly_discount_rate"]),
+        "min_repeat_customers": int(settings["min_repeat_customers"]),
+        "as_of": meta_date(settings.get("as_of_date")),
+    }
+
+
+@dataclass
+class Run:
+    """One fit of the configured models for a dbt model: the fit, or the reason it was skipped."""
+    purpose: str                 # "scoring" (up to the as-of date) or "holdout"
+    as_of: dt.date | None
+    calibration_end: dt.date | None
+    fit: Fit | None = None
+    holdout: pd.DataFrame | None = None
+    skip_reason: str | None = None
+
+
+def run_configured(purpose: str, orders: pd.DataFrame, customer_features: pd.DataFrame,
+                   settings: dict) -> Run:
+    """The scoring fit (calibration up to the as-of date) or the holdout fit (up to the as-of
+    date minus prediction_days, checked on the days after) on fct_orders."""
+    as_of = resolve_as_of(settings["as_of"], customer_features)
+    if as_of is None:
+        return Run(purpose, None, None, skip_reason="no customer purchases to learn from")
+    as_of = to_date(as_of)
+    days = settings["prediction_days"]
+    end = as_of if purpose == "scoring" else as_of - dt.timedelta(days=days)
+    run = Run(purpose, as_of, end)
+    occasions = occasions_from_orders(orders)
+    try:
+        if purpose == "scoring":
+            run.fit = fit_models(occasions, end, settings["min_repeat_customers"])
+        else:
+            run.fit, run.holdout = holdout_check(occasions, as_of, days,
+                                                 settings["min_repeat_customers"])
+    except ClvSkipped as skipped:
+        run.skip_reason = f"bgnbd: {skipped}"
+    return run
+
+
+CUSTOMER_COLUMNS = {
+    "customer_id": "str", "scoring_date": "date", "frequency": "int64", "recency_weeks": "float64",
+    "tenure_weeks": "float64", "average_repeat_value": "float64", "prediction_days": "int64",
+    "expected_purchases": "float64", "probability_alive": "float64",
+    "expected_average_order_value": "float64", "clv_horizon_months": "int64",
+    "monthly_discount_rate": "float64", "clv": "float64",
+}
+
+
+def clv_bgnbd(run: Run, settings: dict) -> pd.DataFrame:
+    """clv_bgnbd: one row per customer with a purchase up to the as-of date (empty when the
+    scoring fit was skipped)."""
+    if run.fit is None:
+        values = pd.DataFrame(columns=["frequency", "recency", "T", "monetary_value",
+                                       "expected_purchases", "probability_alive",
+                                       "expected_average_order_value", "clv"])
+    else:
+        values = customer_values(run.fit, settings["prediction_days"],
+                                 settings["horizon_months"], settings["monthly_discount_rate"])
+    n = len(values)
+    frame = pd.DataFrame({
+        "customer_id": values.index.astype("str"),
+        "scoring_date": pd.Series([run.as_of] * n, dtype="object"),
+        "frequency": values["frequency"].to_numpy(),
+        "recency_weeks": values["recency"].to_numpy(),
+        "tenure_weeks": values["T"].to_numpy(),
+        "average_repeat_value": values["monetary_value"].to_numpy(),
+        "prediction_days": settings["prediction_days"],
+        "expected_purchases": values["expected_purchases"].to_numpy(),
+        "probability_alive": values["probability_alive"].to_numpy(),
+        "expected_average_order_value": values["expected_average_order_value"].to_numpy(),
+        "clv_horizon_months": settings["horizon_months"],
+        "monthly_discount_rate": settings["monthly_discount_rate"],
+        "clv": values["clv"].to_numpy(),
+    }, index=range(n))
+    return _typed(frame, CUSTOMER_COLUMNS)
+
+
+PARAMETER_COLUMNS = {
+    "fit_purpose": "str", "time_unit": "str", "calibration_start_date": "date",
+    "calibration_end_date": "date", "customers": "Int64", "repeat_customers": "Int64",
+    "spend_customers": "Int64", "r": "float64", "alpha": "float64", "a": "float64",
+    "b": "float64", "p": "float64", "q": "float64", "v": "float64",
+    "frequency_value_correlation": "float64", "bgnbd_fit_seconds": "float64",
+    "gamma_gamma_fit_seconds": "float64", "skip_reason": "str",
+}
+
+
+def model_parameters(runs: list[Run]) -> pd.DataFrame:
+    """clv_model_parameters: one row per fit (scoring, holdout) with the fitted parameters,
+    the calibration window and fit times; a skipped fit has its reason and null parameters."""
+    rows = []
+    for run in runs:
+        row = {"fit_purpose": run.purpose, "time_unit": UNIT_NAME,
+               "calibration_end_date": run.calibration_end, "skip_reason": run.skip_reason}
+        if run.fit is not None:
+            fit, spenders = run.fit, spend_sample(run.fit.summary)
+            row.update(
+                calibration_start_date=fit.calibration_start, customers=len(fit.summary),
+                repeat_customers=fit.repeat_customers, spend_customers=len(spenders),
+                **fit.bgnbd.params_.to_dict(), **fit.gamma_gamma.params_.to_dict(),
+                frequency_value_correlation=float(
+                    spenders["frequency"].corr(spenders["monetary_value"])),
+                bgnbd_fit_seconds=fit.bgnbd_seconds,
+                gamma_gamma_fit_seconds=fit.gamma_gamma_seconds)
+        rows.append(row)
+    return _typed(pd.DataFrame(rows, columns=list(PARAMETER_COLUMNS)), PARAMETER_COLUMNS)
+
+
+def metric_rows(run: Run, scored_customers: int) -> list[dict]:
+    """model_metrics rows of the holdout run (predictions.metrics_frame makes the table)."""
+    common = {
+        "model_name": "bgnbd", "baseline_name": BASELINE_NAME,
+        "feature_cutoff_date": run.calibration_end, "label_window_end_date": run.as_of,
+        "scoring_date": run.as_of, "train_rows": 0, "test_rows": 0,
+        "scored_rows": scored_customers, "class_balance": None, "skip_reason": run.skip_reason,
+    }
+    if run.fit is None:  # clv_bgnbd is then empty too (too few repeaters for either fit)
+        return [{**common, "scored_rows": 0, "metric": "skipped", "model_value": np.nan,
+                 "baseline_value": np.nan}]
+    customers = len(run.holdout)  # fitted on and checked against the same customers
+    common.update(train_rows=customers, test_rows=customers)
+    return [{**common, "metric": metric, "model_value": model, "baseline_value": baseline}
+            for metric, (model, baseline) in holdout_metrics(run.holdout).items()]
+
+
+def scored_customers(orders: pd.DataFrame, as_of) -> int:
+    """Customers with a purchase up to the as-of date (the rows clv_bgnbd scores)."""
+    if as_of is None:
+        return 0
+    occasions = occasions_from_orders(orders)
+    return int(occasions.loc[occasions["occasion_date"] <= pd.Timestamp(as_of),
+                             "customer_id"].nunique())
+
+
+def _typed(frame: pd.DataFrame, columns: dict) -> pd.DataFrame:
+    """Plain column types that DuckDB reads as declared (dates as date32, text as str)."""
+    for column, kind in columns.items():
+        if kind == "date":
+            frame[column] = pd.Series([to_date(v) if v is not None and not pd.isna(v) else None
+                                       for v in frame[column]],
+                                      dtype=pd.ArrowDtype(pa.date32()), index=frame.index)
+        elif kind == "str":
+            frame[column] = frame[column].astype("str").where(frame[column].notna(), None)
+        else:
+            frame[column] = frame[column].astype(kind)
+    return frame

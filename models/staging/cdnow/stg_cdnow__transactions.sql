@@ -9,9 +9,10 @@
       keep their raw values and are quarantined by the contract (`zero_quantity`,
       `non_positive_price`).
     The sample file's customer id is its `master_id` (the same customer in both files); its
-    `sample_id` is kept as `sample_customer_id`. A line without the layout's number of fields
-    is kept whole as its ordered_at, so that the contract quarantines it as `invalid_ordered_at`
-    with the line in its raw record.
+    `sample_id` is kept as `sample_customer_id`. Fields are taken by position: a short line
+    lacks its last values (quarantined as `missing_<column>`), a long one keeps its extra
+    fields in the dollar value (`invalid_unit_price`); a date that is not 8 digits
+    `YYYYMMDD` stays as it came (`invalid_ordered_at`).
 -#}
 {%- set dataset = var('cdnow_dataset', 'master') -%}
 {%- if dataset not in ['master', 'sample'] -%}
@@ -30,7 +31,6 @@ with source as (
 fields as (
 
     select
-        line,
         string_split({{ clean_text('line') }}, ' ') as field_values,
         filename as source_file,
         row_number() over () as source_row_number
@@ -41,15 +41,14 @@ fields as (
 split as (
 
     select
-        line,
         source_file,
         source_row_number,
-        len(field_values) = {{ 4 + offset }} as is_well_formed,
         field_values[1] as customer_id,
         {% if offset %}field_values[2]{% else %}cast(null as varchar){% endif %} as sample_customer_id,
         field_values[{{ 2 + offset }}] as purchase_date,
         field_values[{{ 3 + offset }}] as number_of_cds,
-        field_values[{{ 4 + offset }}] as dollar_value
+        -- a line with extra fields keeps them in its dollar value, which then does not parse
+        nullif(array_to_string(field_values[{{ 4 + offset }}:], ' '), '') as dollar_value
     from fields
 
 ),
@@ -57,41 +56,36 @@ split as (
 renamed as (
 
     select
-        case
-            when is_well_formed
-                then concat_ws(
-                    '-',
-                    customer_id,
-                    purchase_date,
-                    row_number() over (
-                        partition by customer_id, purchase_date, is_well_formed
-                        order by source_row_number
-                    )
-                )
-            else 'line-' || source_row_number
-        end as order_id,
+        concat_ws(
+            '-',
+            customer_id,
+            purchase_date,
+            row_number() over (
+                partition by customer_id, purchase_date
+                order by source_row_number
+            )
+        ) as order_id,
         '1' as line_number,
         case
-            when is_well_formed
+            when regexp_full_match(purchase_date, '[0-9]{8}')
                 then coalesce(
                     strftime(try_strptime(purchase_date, '%Y%m%d'), '%Y-%m-%d %H:%M:%S'),
                     purchase_date
                 )
-            else line
+            else purchase_date
         end as ordered_at,
-        case when is_well_formed then customer_id end as customer_id,
-        case when is_well_formed then sample_customer_id end as sample_customer_id,
+        customer_id,
+        sample_customer_id,
         'cdnow_cds' as product_id,
-        case when is_well_formed then number_of_cds end as quantity,
+        number_of_cds as quantity,
         case
             when
-                is_well_formed
-                and try_cast(number_of_cds as integer) > 0
+                try_cast(number_of_cds as integer) > 0
                 and try_cast(dollar_value as double) is not null
                 then cast(cast(dollar_value as double) / cast(number_of_cds as integer) as varchar)
-            when is_well_formed then dollar_value
+            else dollar_value
         end as unit_price,
-        case when is_well_formed then dollar_value end as dollar_value,
+        dollar_value,
         cast(null as varchar) as discount_pct,
         cast(null as varchar) as coupon_code,
         cast(null as varchar) as return_of_order_id,
