@@ -32,13 +32,18 @@ mean absolute error per customer and aggregate ratio (predicted total / actual t
 the naive baseline "calibration purchase rate" (frequency / T, times the window; 0 for T = 0).
 Scores for today come from the model refitted on everything up to the as-of date.
 
-Too few repeat customers (below ``min_repeat_customers``) or a fit that does not converge raise
+Fits are maximum likelihood without penalty; when BFGS stops short of lifetimes' default
+gradient tolerance (an optimum on the boundary of the parameter space), looser tolerances are
+tried (``FIT_TOLERANCES``; the one used is in clv_model_parameters). Too few repeat customers
+(below ``min_repeat_customers``) or a fit that converges at none of them raise
 :class:`ClvSkipped`: the dbt models then return empty rows and say why.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import io
 import time
 from dataclasses import dataclass
 
@@ -57,6 +62,7 @@ DEFAULT_PREDICTION_DAYS = 90
 DEFAULT_HORIZON_MONTHS = 12
 DEFAULT_MONTHLY_DISCOUNT_RATE = 0.01
 DEFAULT_MIN_REPEAT_CUSTOMERS = 20
+FIT_TOLERANCES = (1e-7, 1e-6, 1e-5)  # BFGS gradient tolerance; 1e-7 is lifetimes' default
 BASELINE_NAME = "calibration purchase rate"
 
 
@@ -123,6 +129,8 @@ class Fit:
     gamma_gamma: GammaGammaFitter
     bgnbd_seconds: float
     gamma_gamma_seconds: float
+    bgnbd_tolerance: float
+    gamma_gamma_tolerance: float
 
     @property
     def repeat_customers(self) -> int:
@@ -134,15 +142,33 @@ def spend_sample(summary: pd.DataFrame) -> pd.DataFrame:
     return summary[(summary["frequency"] > 0) & (summary["monetary_value"] > 0)]
 
 
-def fit_bgnbd(summary: pd.DataFrame) -> BetaGeoFitter:
-    return BetaGeoFitter(penalizer_coef=0.0).fit(
-        summary["frequency"], summary["recency"], summary["T"])
+def _fit_with_tolerance(fitter_class, *columns):
+    """(fitted model, gradient tolerance used): lifetimes' default tolerance first (it gives the
+    published maximum-likelihood estimates); when BFGS stops on "precision loss" instead, as
+    it does when the optimum lies on the boundary (e.g. Online Retail's BG/NBD drop-out
+    probability a -> 0, nobody leaves), looser tolerances in turn. No penalty: the estimates
+    stay maximum likelihood. lifetimes prints the optimizer's report on failure: silenced."""
+    for tolerance in FIT_TOLERANCES:
+        try:
+            with contextlib.redirect_stdout(io.StringIO()):
+                return fitter_class(penalizer_coef=0.0).fit(*columns, tol=tolerance), tolerance
+        except ConvergenceError:
+            continue
+    raise ClvSkipped(f"the {fitter_class.__name__} maximum-likelihood fit did not converge "
+                     f"(gradient tolerances tried: {', '.join(map(str, FIT_TOLERANCES))})")
 
 
-def fit_gamma_gamma(summary: pd.DataFrame) -> GammaGammaFitter:
+def fit_bgnbd(summary: pd.DataFrame):
+    """(BetaGeoFitter, tolerance) fitted on every customer of the summary."""
+    return _fit_with_tolerance(BetaGeoFitter, summary["frequency"], summary["recency"],
+                               summary["T"])
+
+
+def fit_gamma_gamma(summary: pd.DataFrame):
+    """(GammaGammaFitter, tolerance) fitted on the spend sample."""
     spenders = spend_sample(summary)
-    return GammaGammaFitter(penalizer_coef=0.0).fit(
-        spenders["frequency"], spenders["monetary_value"])
+    return _fit_with_tolerance(GammaGammaFitter, spenders["frequency"],
+                               spenders["monetary_value"])
 
 
 def fit_models(occasions: pd.DataFrame, calibration_end,
@@ -156,19 +182,17 @@ def fit_models(occasions: pd.DataFrame, calibration_end,
             f"{repeaters} repeat customers ({spenders} with a positive repeat value) up to "
             f"{to_date(calibration_end)}; at least {min_repeat_customers} needed "
             "(var clv_min_repeat_customers)")
-    try:
-        started = time.perf_counter()
-        bgnbd = fit_bgnbd(summary)
-        bgnbd_seconds = time.perf_counter() - started
-        started = time.perf_counter()
-        gamma_gamma = fit_gamma_gamma(summary)
-        gamma_gamma_seconds = time.perf_counter() - started
-    except ConvergenceError as error:
-        raise ClvSkipped(f"the maximum-likelihood fit did not converge: {error}") from error
+    started = time.perf_counter()
+    bgnbd, bgnbd_tolerance = fit_bgnbd(summary)
+    bgnbd_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    gamma_gamma, gamma_gamma_tolerance = fit_gamma_gamma(summary)
+    gamma_gamma_seconds = time.perf_counter() - started
     return Fit(calibration_start=to_date(occasions["occasion_date"].min()),
                calibration_end=to_date(calibration_end), summary=summary, bgnbd=bgnbd,
                gamma_gamma=gamma_gamma, bgnbd_seconds=bgnbd_seconds,
-               gamma_gamma_seconds=gamma_gamma_seconds)
+               gamma_gamma_seconds=gamma_gamma_seconds, bgnbd_tolerance=bgnbd_tolerance,
+               gamma_gamma_tolerance=gamma_gamma_tolerance)
 
 
 # --- predictions ---------------------------------------------------------------------------------
@@ -326,7 +350,8 @@ PARAMETER_COLUMNS = {
     "spend_customers": "Int64", "r": "float64", "alpha": "float64", "a": "float64",
     "b": "float64", "p": "float64", "q": "float64", "v": "float64",
     "frequency_value_correlation": "float64", "bgnbd_fit_seconds": "float64",
-    "gamma_gamma_fit_seconds": "float64", "skip_reason": "str",
+    "gamma_gamma_fit_seconds": "float64", "bgnbd_tolerance": "float64",
+    "gamma_gamma_tolerance": "float64", "skip_reason": "str",
 }
 
 
@@ -346,7 +371,9 @@ def model_parameters(runs: list[Run]) -> pd.DataFrame:
                 frequency_value_correlation=float(
                     spenders["frequency"].corr(spenders["monetary_value"])),
                 bgnbd_fit_seconds=fit.bgnbd_seconds,
-                gamma_gamma_fit_seconds=fit.gamma_gamma_seconds)
+                gamma_gamma_fit_seconds=fit.gamma_gamma_seconds,
+                bgnbd_tolerance=fit.bgnbd_tolerance,
+                gamma_gamma_tolerance=fit.gamma_gamma_tolerance)
         rows.append(row)
     return _typed(pd.DataFrame(rows, columns=list(PARAMETER_COLUMNS)), PARAMETER_COLUMNS)
 
