@@ -20,7 +20,8 @@
         "cdnow: var cdnow_dataset must be 'master' or 'sample', got '" ~ dataset ~ "'") }}
 {%- endif -%}
 {#- the sample file has one more field in front: the customer's id in the sample -#}
-{%- set offset = 1 if dataset == 'sample' else 0 %}
+{%- set offset = 1 if dataset == 'sample' else 0 -%}
+{%- set date_field = 'field_values[' ~ (2 + offset) ~ ']' %}
 
 with source as (
 
@@ -45,7 +46,12 @@ split as (
         source_row_number,
         field_values[1] as customer_id,
         {% if offset %}field_values[2]{% else %}cast(null as varchar){% endif %} as sample_customer_id,
-        field_values[{{ 2 + offset }}] as purchase_date,
+        {{ date_field }} as purchase_date,
+        -- only 8 digits: strptime alone would also read '1997013' as 3 January
+        case
+            when regexp_full_match({{ date_field }}, '[0-9]{8}')
+                then strftime(try_strptime({{ date_field }}, '%Y%m%d'), '%Y-%m-%d %H:%M:%S')
+        end as iso_purchase_date,
         field_values[{{ 3 + offset }}] as number_of_cds,
         -- a line with extra fields keeps them in its dollar value, which then does not parse
         nullif(array_to_string(field_values[{{ 4 + offset }}:], ' '), '') as dollar_value
@@ -66,14 +72,7 @@ renamed as (
             )
         ) as order_id,
         '1' as line_number,
-        case
-            when regexp_full_match(purchase_date, '[0-9]{8}')
-                then coalesce(
-                    strftime(try_strptime(purchase_date, '%Y%m%d'), '%Y-%m-%d %H:%M:%S'),
-                    purchase_date
-                )
-            else purchase_date
-        end as ordered_at,
+        coalesce(iso_purchase_date, purchase_date) as ordered_at,
         customer_id,
         sample_customer_id,
         'cdnow_cds' as product_id,
