@@ -72,7 +72,8 @@ test: venv  ## the whole suite: pytest (incl. dbt builds of small shops) and sql
 # Source adapters are disabled under the default source_system, so sqlfluff would skip them:
 # each is linted again with its own source_system and a fixture of its raw files.
 LINT_ADAPTERS := online_retail:tests/python/fixtures/online_retail/kaggle \
-	marketing_insights:tests/python/fixtures/marketing_insights olist:tests/python/fixtures/olist
+	marketing_insights:tests/python/fixtures/marketing_insights olist:tests/python/fixtures/olist \
+	cdnow:tests/python/fixtures/cdnow
 
 lint: venv  ## sqlfluff lint of every SQL model and analysis (dbt templater, in-memory DuckDB)
 	@echo "==> sqlfluff lint (dbt templater, in-memory DuckDB)"

@@ -596,6 +596,11 @@ def label_window_end(run: Run):
 def model_metrics(runs: list[Run]) -> pd.DataFrame:
     """One row per model and metric (model vs baseline on held-out customers); a skipped model
     gets one row, metric 'skipped', with its reason."""
+    return metrics_frame(metric_rows(runs))
+
+
+def metric_rows(runs: list[Run]) -> list[dict]:
+    """model_metrics rows (dicts) of the classifier runs."""
     rows = []
     for run in runs:
         common = {
@@ -613,6 +618,11 @@ def model_metrics(runs: list[Run]) -> pd.DataFrame:
         for metric, value in run.metrics.items():
             rows.append({**common, "metric": metric, "model_value": value,
                          "baseline_value": run.baseline_metrics.get(metric, np.nan)})
+    return rows
+
+
+def metrics_frame(rows: list[dict]) -> pd.DataFrame:
+    """model_metrics rows (of any model) as the typed model_metrics table."""
     frame = pd.DataFrame(rows)
     order = ["model_name", "metric", "model_value", "baseline_name", "baseline_value",
              "feature_cutoff_date", "label_window_end_date", "scoring_date", "train_rows",
@@ -673,15 +683,17 @@ def score_with_artifact(artifact: dict, features: pd.DataFrame) -> pd.DataFrame:
 
 # --- wiring for the dbt Python models --------------------------------------------------------
 
+def meta_date(rendered) -> str | None:
+    """A date var rendered into meta as "date <value>" (so that dbt keeps it a string); None
+    when the var is null."""
+    value = str(rendered or "").removeprefix("date").strip()
+    return None if value in ("", "None", "none", "null") else value
+
+
 def settings_from_meta(meta: dict) -> dict:
     """The `predictions` meta block (strings rendered from vars) as typed settings."""
     settings = meta["predictions"]
-
-    def date_setting(key):  # rendered as "date <value>" so that dbt keeps it a string
-        value = str(settings.get(key) or "").removeprefix("date").strip()
-        return None if value in ("", "None", "none", "null") else value
-
-    cutoff, as_of = date_setting("cutoff_date"), date_setting("as_of_date")
+    cutoff, as_of = meta_date(settings.get("cutoff_date")), meta_date(settings.get("as_of_date"))
     return {
         "window_days": int(settings.get("window_days", DEFAULT_WINDOW_DAYS)),
         "cutoff": cutoff,
@@ -695,14 +707,19 @@ def run_configured(name: str, orders, reviews, customer_features, settings: dict
     """Run model `name` on the frames a dbt model loads (fct_orders, int_reviews_cleaned,
     customer_features) with settings_from_meta() settings. The as-of date is the var, else
     customer_features' as_of_date (the as_of_date macro, so every mart agrees on "today")."""
-    as_of = settings["as_of"]
-    if as_of is None:
-        dates = customer_features["as_of_date"].dropna()
-        as_of = dates.iloc[0] if len(dates) else None
+    as_of = resolve_as_of(settings["as_of"], customer_features)
     if as_of is None:
         return skipped_run(name, settings["window_days"], "no customer purchases to learn from")
     return run_model(name, orders, reviews, as_of, settings["window_days"], settings["cutoff"],
                      settings["seed"])
+
+
+def resolve_as_of(as_of_setting, customer_features):
+    """The as_of_date var, else customer_features' as_of_date; None without customers."""
+    if as_of_setting is not None:
+        return as_of_setting
+    dates = customer_features["as_of_date"].dropna()
+    return dates.iloc[0] if len(dates) else None
 
 
 def skipped_run(name, window_days, reason) -> Run:

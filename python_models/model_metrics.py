@@ -1,15 +1,20 @@
-"""One row per predictive model and metric, measured on held-out customers, next to a naive
-baseline; a model that could not be fitted gets one row with its skip reason. The work is done
-by ecommerce_warehouse.predictions."""
+"""One row per predictive model and metric, measured on held-out customers (classifiers) or on
+the holdout window (BG/NBD), next to a naive baseline; a model that could not be fitted gets
+one row with its skip reason. The work is done by ecommerce_warehouse.predictions and
+ecommerce_warehouse.clv_probabilistic."""
 
-from ecommerce_warehouse import predictions
+from ecommerce_warehouse import clv_probabilistic, predictions
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
     settings = predictions.settings_from_meta(dbt.config.get("meta"))
-    inputs = (dbt.ref("fct_orders").df(), dbt.ref("int_reviews_cleaned").df(),
-              dbt.ref("customer_features").df())
+    orders, features = dbt.ref("fct_orders").df(), dbt.ref("customer_features").df()
+    inputs = (orders, dbt.ref("int_reviews_cleaned").df(), features)
     runs = [predictions.run_configured(name, *inputs, settings)
             for name in ("churn", "next_purchase", "clv")]
-    return predictions.model_metrics(runs)
+    clv_settings = clv_probabilistic.settings_from_meta(dbt.config.get("meta"))
+    holdout = clv_probabilistic.run_configured("holdout", orders, features, clv_settings)
+    scored = clv_probabilistic.scored_customers(orders, holdout.as_of)
+    return predictions.metrics_frame(predictions.metric_rows(runs)
+                                     + clv_probabilistic.metric_rows(holdout, scored))

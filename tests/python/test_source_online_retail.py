@@ -306,3 +306,16 @@ def test_real_non_merchandise_codes_are_all_listed(real):
         except
         select product_id from non_merchandise_stock_codes where source_system = 'online_retail'
     """) == []
+
+
+def test_real_bgnbd_is_fitted_for_every_customer(real):
+    # One year of data and wholesale regulars: the holdout window's BG/NBD optimum lies on the
+    # edge (drop-out probability a / (a + b) -> 0), where BFGS cannot reach lifetimes' default
+    # tolerance; the fit must still be made (looser tolerance, recorded), not skipped.
+    assert rows(real, "select count(*) from model_metrics where skip_reason is not null") \
+        == [(0,)]
+    fits = {purpose: (tolerance, a / (a + b)) for purpose, tolerance, a, b in rows(real, """
+        select fit_purpose, bgnbd_tolerance, a, b from clv_model_parameters""")}
+    assert fits["holdout"][0] > 1e-7 and fits["holdout"][1] < 0.001
+    assert rows(real, "select count(*) from clv_bgnbd") \
+        == rows(real, "select count(*) from customer_features")

@@ -1,0 +1,305 @@
+"""Probabilistic CLV (ecommerce_warehouse/clv_probabilistic.py) and the `cdnow` source adapter.
+
+* Summary, holdout metrics and skip rules on hand-worked frames.
+* Predictions against the closed forms of the papers, written out here (Fader, Hardie & Lee
+  2005, eqs. 10 and 11 for BG/NBD; the Gamma-Gamma posterior mean; discounted monthly sums).
+* Paper check on the real CDNOW sample (SHARED_DATA_DIR/cdnow, skipped when absent): our
+  summary equals the published one for every customer, and the maximum-likelihood fits give the
+  published parameters: BG/NBD r = 0.243, alpha = 4.414, a = 0.793, b = 2.426 (Fader, Hardie &
+  Lee 2005, "Counting your customers the easy way"); Gamma-Gamma p = 6.25, q = 3.74,
+  v = 15.44 on the 946 repeat customers (Fader & Hardie, "The Gamma-Gamma model of monetary
+  value", 2013, the spend model of "RFM and CLV", 2005).
+* dbt builds of the `cdnow` adapter on hand-made files in both layouts
+  (tests/python/fixtures/cdnow, see its README), and of the real sample.
+"""
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.special import hyp2f1
+
+from dbt_runner import REPO_ROOT, build_warehouse, rows
+from ecommerce_warehouse import clv_probabilistic as clv
+
+FIXTURES = REPO_ROOT / "tests" / "python" / "fixtures" / "cdnow"
+SHARED_DATA_DIR = Path(os.environ.get("SHARED_DATA_DIR", REPO_ROOT.parent / "shared" / "data"))
+CDNOW = SHARED_DATA_DIR / "cdnow"
+SAMPLE_FILE = CDNOW / "CDNOW_sample.txt.gz"
+PUBLISHED_SUMMARY = CDNOW / "cdnow_customers_summary.csv.gz"
+# the first 39 weeks of 1997: 1997-01-01 .. 1997-09-30 (T of a 1 January buyer = 272 / 7)
+PAPER_CALIBRATION_END = "1997-09-30"
+D = dt.date
+
+
+def transactions(data):
+    frame = pd.DataFrame(data, columns=["customer_id", "order_date", "net_amount"])
+    return frame.assign(order_date=pd.to_datetime(frame["order_date"], format="mixed"))
+
+
+# --- summary -------------------------------------------------------------------------------------
+
+def test_summary_counts_days_not_orders():
+    # a: orders on 1, 1 (same day: one occasion worth 30), 8 and 22 Jan; b: once on 15 Jan;
+    # c: on 29 Jan, the window's last day (inclusive: T = 0); d: only after the window.
+    occasions = clv.purchase_occasions(transactions([
+        ("a", "2024-01-01", 10.0), ("a", "2024-01-01 18:30", 20.0), ("a", "2024-01-08", 5.0),
+        ("a", "2024-01-22", 7.0), ("b", "2024-01-15", 3.0), ("c", "2024-01-29", 4.0),
+        ("d", "2024-02-01", 9.0)]))
+    assert len(occasions) == 6
+    summary = clv.rfm_summary(occasions, "2024-01-29")
+    assert summary.index.tolist() == ["a", "b", "c"]
+    assert summary["frequency"].tolist() == [2, 0, 0]
+    assert summary["recency"].tolist() == pytest.approx([21 / 7, 0, 0])
+    assert summary["T"].tolist() == pytest.approx([28 / 7, 14 / 7, 0])
+    # repeat occasions only: (5 + 7) / 2; the first day's 30 is left out
+    assert summary["monetary_value"].tolist() == pytest.approx([6.0, 0.0, 0.0])
+    # (15 Jan, 1 Feb]: a on 22 Jan, b only on the 15th itself (excluded), c on 29 Jan
+    assert clv.occasions_between(occasions, summary.index, "2024-01-15", "2024-02-01").tolist() \
+        == [1, 0, 1]
+
+
+def test_occasions_from_orders_leave_returns_and_guests_out():
+    orders = pd.DataFrame({
+        "order_id": ["1", "2", "3", "4"], "customer_id": ["a", "a", None, "b"],
+        "order_date": ["2024-01-01", "2024-01-05", "2024-01-05", "2024-01-06"],
+        "is_return": [False, True, False, False], "has_coupon": [False] * 4,
+        "net_amount": [12.5, -12.5, 8.0, 3.0],
+        "promised_delivery_date": [None] * 4, "delivered_date": [None] * 4})
+    occasions = clv.occasions_from_orders(orders)
+    assert occasions.assign(occasion_date=occasions["occasion_date"].dt.date).values.tolist() \
+        == [["a", D(2024, 1, 1), 12.5], ["b", D(2024, 1, 6), 3.0]]
+
+
+def test_baseline_and_holdout_metrics_by_hand():
+    summary = pd.DataFrame({"frequency": [2, 0, 3], "T": [4.0, 0.0, 6.0]}, index=["a", "b", "c"])
+    # rates 0.5 and 0.5 repeat purchases a week (b has T = 0: 0), over 14 days = 2 weeks
+    assert clv.baseline_purchases(summary, 14).tolist() == pytest.approx([1.0, 0.0, 1.0])
+    frame = pd.DataFrame({"predicted": [0.5, 0.2, 1.5], "baseline": [1.0, 0.0, 1.0],
+                          "actual": [1, 0, 3]})
+    metrics = clv.holdout_metrics(frame)
+    assert metrics["mae_purchases"] == pytest.approx(((0.5 + 0.2 + 1.5) / 3, (0 + 0 + 2) / 3))
+    assert metrics["aggregate_ratio"] == pytest.approx((2.2 / 4, 2.0 / 4))
+
+
+def test_too_few_repeat_customers_is_a_reason_not_a_crash():
+    occasions = clv.purchase_occasions(transactions(
+        [(f"c{i}", "2024-01-01", 5.0) for i in range(30)]
+        + [(f"c{i}", "2024-02-01", 5.0) for i in range(3)]))
+    with pytest.raises(clv.ClvSkipped, match="3 repeat customers .* at least 20 needed"):
+        clv.fit_models(occasions, "2024-03-01")
+    run = clv.Run("scoring", D(2024, 3, 1), D(2024, 3, 1), skip_reason="bgnbd: too few")
+    settings = {"prediction_days": 90, "horizon_months": 12, "monthly_discount_rate": 0.01}
+    empty = clv.clv_bgnbd(run, settings)
+    assert len(empty) == 0 and list(empty.columns) == list(clv.CUSTOMER_COLUMNS)
+    (row,) = clv.model_parameters([run]).to_dict("records")
+    assert row["skip_reason"] == "bgnbd: too few" and pd.isna(row["r"])
+    (metric,) = clv.metric_rows(run, scored_customers=30)
+    assert (metric["metric"], metric["scored_rows"]) == ("skipped", 0)
+
+
+# --- the real CDNOW sample -------------------------------------------------------------------------
+
+def read_sample():
+    if not SAMPLE_FILE.exists():
+        pytest.skip(f"{SAMPLE_FILE} not found (set SHARED_DATA_DIR to the folder holding "
+                    "cdnow/CDNOW_sample.txt.gz)")
+    raw = pd.read_csv(SAMPLE_FILE, sep=r"\s+", header=None, dtype=str,
+                      names=["master_id", "sample_id", "date", "cds", "dollars"])
+    raw["date"] = pd.to_datetime(raw["date"], format="%Y%m%d")
+    raw["dollars"] = raw["dollars"].astype(float)
+    return raw
+
+
+@pytest.fixture(scope="module")
+def paper_fit():
+    raw = read_sample()
+    assert len(raw) == 6_919 and raw["sample_id"].nunique() == 2_357
+    occasions = clv.purchase_occasions(raw, customer="sample_id", date="date", value="dollars")
+    return clv.fit_models(occasions, PAPER_CALIBRATION_END)
+
+
+def test_summary_equals_the_published_summary(paper_fit):
+    published = pd.read_csv(PUBLISHED_SUMMARY, dtype={"ID": str}).set_index("ID")
+    ours = paper_fit.summary
+    assert sorted(ours.index.astype(int)) == sorted(published.index.astype(int))
+    ours = ours.rename(index=lambda i: str(int(i)))
+    joined = ours.join(published, rsuffix="_published", how="inner")
+    assert len(joined) == 2_357
+    assert (joined["frequency"] == joined["frequency_published"]).all()
+    # published to 2 decimals
+    assert (joined["recency"] - joined["recency_published"]).abs().max() <= 0.005 + 1e-9
+    assert (joined["T"] - joined["T_published"]).abs().max() <= 0.005 + 1e-9
+
+
+def test_bgnbd_reproduces_the_paper(paper_fit):
+    params = paper_fit.bgnbd.params_
+    assert round(params["r"], 2) == 0.24 and round(params["alpha"], 2) == 4.41
+    assert round(params["a"], 2) == 0.79 and round(params["b"], 2) == 2.43
+    assert params[["r", "alpha", "a", "b"]].tolist() == pytest.approx(
+        [0.243, 4.414, 0.793, 2.426], abs=0.001)
+
+
+def test_gamma_gamma_reproduces_the_published_spend_model(paper_fit):
+    assert paper_fit.repeat_customers == 946
+    params = paper_fit.gamma_gamma.params_
+    assert params[["p", "q", "v"]].tolist() == pytest.approx([6.25, 3.74, 15.44], abs=0.005)
+
+
+def bgnbd_closed_forms(r, alpha, a, b, x, t_x, T, t):
+    """E[Y(t) | x, t_x, T] (Fader, Hardie & Lee 2005, eq. 10) and P(alive | x, t_x, T)."""
+    log_alive_weight = np.log(a) - np.log(b + x - 1) + (r + x) * np.log((alpha + T) / (alpha + t_x))
+    alive_term = np.where(x > 0, np.exp(log_alive_weight), 0.0)
+    p_alive = 1.0 / (1.0 + alive_term)
+    z = t / (alpha + T + t)
+    hyp = hyp2f1(r + x, b + x, a + b + x - 1, z)
+    expected = ((a + b + x - 1) / (a - 1)) * (1 - ((alpha + T) / (alpha + T + t)) ** (r + x) * hyp)
+    return expected / (1 + alive_term), p_alive
+
+
+def test_predictions_follow_the_closed_forms(paper_fit):
+    values = clv.customer_values(paper_fit, prediction_days=273, horizon_months=6,
+                                 monthly_discount_rate=0.02)
+    r, alpha, a, b = paper_fit.bgnbd.params_[["r", "alpha", "a", "b"]]
+    p, q, v = paper_fit.gamma_gamma.params_[["p", "q", "v"]]
+    x, t_x, T, m = (values[c].to_numpy() for c in ("frequency", "recency", "T", "monetary_value"))
+    expected, p_alive = bgnbd_closed_forms(r, alpha, a, b, x, t_x, T, 273 / 7)
+    assert values["expected_purchases"].to_numpy() == pytest.approx(expected, rel=1e-6)
+    assert values["probability_alive"].to_numpy() == pytest.approx(p_alive, rel=1e-6)
+    aov = (q - 1) / (p * x + q - 1) * (v * p / (q - 1)) + (p * x) / (p * x + q - 1) * m
+    assert values["expected_average_order_value"].to_numpy() == pytest.approx(aov, rel=1e-9)
+    # one-time buyers get the population mean p v / (q - 1)
+    assert aov[x == 0] == pytest.approx(v * p / (q - 1))
+    month = 4.345  # weeks
+    cumulative = [bgnbd_closed_forms(r, alpha, a, b, x, t_x, T, month * i)[0] for i in range(7)]
+    discounted = sum((cumulative[i] - cumulative[i - 1]) * aov / 1.02 ** i for i in range(1, 7))
+    assert values["clv"].to_numpy() == pytest.approx(discounted, rel=1e-6)
+
+
+def test_holdout_on_the_paper_window_beats_the_naive_rate():
+    raw = read_sample()
+    occasions = clv.purchase_occasions(raw, customer="sample_id", date="date", value="dollars")
+    # calibration 1997-01-01 .. 1997-09-30, holdout the next 39 weeks (273 days)
+    fit, frame = clv.holdout_check(occasions, "1998-06-30", prediction_days=273)
+    assert fit.calibration_end == D(1997, 9, 30)
+    holdout = raw[(raw["date"] > "1997-09-30") & (raw["date"] <= "1998-06-30")]
+    assert frame["actual"].sum() == len(holdout[["sample_id", "date"]].drop_duplicates())
+    metrics = clv.holdout_metrics(frame)
+    assert metrics["mae_purchases"][0] < metrics["mae_purchases"][1]
+    assert abs(metrics["aggregate_ratio"][0] - 1) < abs(metrics["aggregate_ratio"][1] - 1)
+
+
+# --- the cdnow adapter: dbt builds --------------------------------------------------------------
+
+def warehouse(raw_dir, tmp_path_factory, name, extra, select=None):
+    path = build_warehouse(raw_dir, tmp_path_factory.mktemp(name),
+                           extra_vars="{source_system: cdnow" + extra + "}", select=select)
+    return duckdb.connect(str(path), read_only=True)
+
+
+@pytest.fixture(scope="module")
+def master(tmp_path_factory):
+    # the whole project: every mart must build for a shop without products or countries
+    with warehouse(FIXTURES, tmp_path_factory, "cdnow_master", "") as con:
+        yield con
+
+
+@pytest.mark.dbt
+def test_master_fixture_quarantine(master):
+    assert rows(master, """
+        select source_row_number, reason, json_extract_string(raw_record, '$.ordered_at'),
+            json_extract_string(raw_record, '$.unit_price')
+        from quarantined_rows order by 1""") == [
+        (7, "non_positive_price", "1997-01-05 00:00:00", "0.0"),   # 0.00 dollars
+        (9, "invalid_ordered_at", "1997013", "10.0"),              # 7-digit date
+        (10, "missing_unit_price", "1997-01-10 00:00:00", None),   # no dollar value
+        (12, "invalid_unit_price", "1997-01-15 00:00:00", "9.99 x"),  # an extra field
+        (13, "invalid_ordered_at", "19971345", "9.99"),            # month 13
+    ]
+    assert rows(master, """
+        select source_table, raw_rows, clean_rows, quarantined_rows, is_reconciled
+        from row_reconciliation where is_provided_by_source order by 1""") == [
+        ("customers", 7, 7, 0, True), ("order_lines", 13, 8, 5, True),
+        ("products", 1, 1, 0, True)]
+
+
+@pytest.mark.dbt
+def test_master_fixture_lines(master):
+    # header skipped (row 1 = first transaction); 5 CDs for 77.00 = 15.40 each; three lines of
+    # customer 00002 on 12 Jan are three orders (the third equals the first)
+    assert rows(master, """
+        select order_id, customer_id, product_id, quantity, unit_price, net_amount,
+            cast(order_date as varchar)
+        from fct_order_lines order by order_id""") == [
+        ("00001-19970101-1", "00001", "cdnow_cds", 1, 11.77, 11.77, "1997-01-01"),
+        ("00002-19970112-1", "00002", "cdnow_cds", 1, 12.0, 12.0, "1997-01-12"),
+        ("00002-19970112-2", "00002", "cdnow_cds", 5, 15.4, pytest.approx(77.0), "1997-01-12"),
+        ("00002-19970112-3", "00002", "cdnow_cds", 1, 12.0, 12.0, "1997-01-12"),
+        ("00003-19970102-1", "00003", "cdnow_cds", 2, 10.38, 20.76, "1997-01-02"),
+        ("00003-19970330-1", "00003", "cdnow_cds", 2, 10.38, 20.76, "1997-03-30"),
+        ("00003-19970402-1", "00003", "cdnow_cds", 3, 13.0, 39.0, "1997-04-02"),
+        ("00004-19970220-1", "00004", "cdnow_cds", 1, 15.0, 15.0, "1997-02-20"),
+    ]
+
+
+@pytest.mark.dbt
+def test_master_fixture_marts_without_products_or_countries(master):
+    assert rows(master, "select product_id, product_name, category from dim_products") == [
+        ("cdnow_cds", "CDs (titles not recorded)", None)]
+    assert rows(master, "select count(*), count(country) from dim_customers") == [(7, 0)]
+    assert rows(master, "select count(*) from basket_rules") == [(0,)]
+    assert rows(master, "select distinct country from kpi_monthly_by_country") == [("Unknown",)]
+    # 8 clean lines: 11.77 + 12 + 77 + 20.76 + 20.76 + 39 + 15 + 12
+    assert rows(master, "select round(sum(net_revenue), 2) from kpi_monthly") == [(208.29,)]
+    # 3 customers with purchases by 3 Jan 1997 (as-of 3 April minus 90 days): none repeat
+    assert rows(master, """
+        select skip_reason from model_metrics where model_name = 'bgnbd'""") == [
+        ("bgnbd: 0 repeat customers (0 with a positive repeat value) up to 1997-01-03; "
+         "at least 20 needed (var clv_min_repeat_customers)",)]
+    assert rows(master, "select count(*) from clv_bgnbd") == [(0,)]
+
+
+@pytest.mark.dbt
+def test_sample_layout(tmp_path_factory):
+    # no header, master_id before sample_id: only the staging view is built
+    with warehouse(FIXTURES, tmp_path_factory, "cdnow_sample", ", cdnow_dataset: sample",
+                   select=["stg_cdnow__transactions"]) as con:
+        assert rows(con, """
+            select source_row_number, order_id, customer_id, sample_customer_id, ordered_at,
+                quantity, unit_price
+            from stg_cdnow__transactions order by 1""") == [
+            (1, "00001-19970101-1", "00001", "0001", "1997-01-01 00:00:00", "1", "11.77"),
+            (2, "00003-19970102-1", "00003", "0002", "1997-01-02 00:00:00", "2", "10.38"),
+            (3, "00003-19970330-1", "00003", "0002", "1997-03-30 00:00:00", "2", "10.38"),
+            (4, "00003-19970402-1", "00003", "0002", "1997-04-02 00:00:00", "3", "13.0"),
+        ]
+
+
+@pytest.mark.dbt
+def test_real_sample_builds_the_paper_fit(tmp_path_factory):
+    read_sample()  # skips without the shared data
+    with warehouse(CDNOW, tmp_path_factory, "cdnow_real",
+                   ", cdnow_dataset: sample, as_of_date: '1997-09-30'",
+                   select=["+row_reconciliation", "+clv_model_parameters", "+clv_bgnbd"]) as con:
+        # the 8 transactions of 0.00 dollars are quarantined (non-positive price), nothing else
+        assert rows(con, """
+            select raw_rows, clean_rows, quarantined_rows from row_reconciliation
+            where source_table = 'order_lines'""") == [(6_919, 6_911, 8)]
+        assert rows(con, "select distinct reason from quarantined_rows") == [
+            ("non_positive_price",)]
+        assert rows(con, "select round(sum(net_amount), 2) from fct_order_lines") == [
+            (round(read_sample()["dollars"].sum(), 2),)]
+        # as_of 1997-09-30 = the paper's calibration; without the zero-dollar occasions the
+        # parameters move by less than 0.01
+        (r, alpha, a, b), = rows(con, """
+            select r, alpha, a, b from clv_model_parameters where fit_purpose = 'scoring'""")
+        assert [r, alpha, a, b] == pytest.approx([0.243, 4.414, 0.793, 2.426], abs=0.01)
+        # one row per customer with a purchase of positive value by then (8 customers bought
+        # only for 0.00 dollars)
+        raw = read_sample()
+        buyers = raw[(raw["date"] <= PAPER_CALIBRATION_END) & (raw["dollars"] > 0)]
+        assert rows(con, "select count(*) from clv_bgnbd") == [(buyers["master_id"].nunique(),)]
