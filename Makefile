@@ -15,6 +15,8 @@ ROOT := $(abspath .)
 export DBT_DUCKDB_PATH ?= $(ROOT)/warehouse.duckdb
 export RAW_DATA_PATH ?= $(ROOT)/data/demo
 export DBT_PROFILES_DIR := $(ROOT)/profiles
+export WAREHOUSE_EXPORTS_PATH ?= $(ROOT)/exports
+DBT_ARGS ?=
 DEMO_CUSTOMERS ?= 5000
 DEMO_SEED ?= 42
 
@@ -44,9 +46,10 @@ demo-data: venv  ## generate the demo shop's raw files (if absent)
 			--customers $(DEMO_CUSTOMERS) --seed $(DEMO_SEED); \
 	fi
 
-build: demo-data  ## dbt build: every model and every test, into $(DBT_DUCKDB_PATH)
-	@echo "==> dbt build into $(DBT_DUCKDB_PATH)"
-	$(BIN)/dbt build
+# Builds into a copy of the warehouse and swaps it in only when every model and test passed,
+# with the marts exported to Parquet (ecommerce_warehouse/publish.py). DBT_ARGS: e.g. --select.
+build: demo-data  ## dbt build into a copy, then swap it in and export the marts to exports/
+	$(BIN)/python -m ecommerce_warehouse.publish $(DBT_ARGS)
 
 docs: venv  ## dbt docs generate, including the single-file static site
 	@echo "==> dbt docs generate (static site: target/static_index.html)"
@@ -81,4 +84,4 @@ lint: venv  ## sqlfluff lint of every SQL model and analysis (dbt templater, in-
 	done
 
 clean:  ## remove build outputs (keeps .venv and data/)
-	rm -rf target logs dbt_packages warehouse.duckdb warehouse.duckdb.wal
+	rm -rf target logs dbt_packages warehouse.duckdb warehouse.duckdb.wal exports
