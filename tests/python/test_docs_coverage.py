@@ -1,5 +1,6 @@
 """The docs site describes everything: every model, seed, source and their columns, for every
-source system (adapters of the other source systems are parsed as disabled nodes)."""
+source system (adapters of the other source systems are parsed as disabled nodes), and every
+metric and semantic model with its entities, dimensions and measures."""
 
 import json
 
@@ -21,6 +22,13 @@ def undocumented(manifest: dict) -> list[str]:
             missing.append(node["unique_id"])
         missing += [f"{node['unique_id']}.{name}" for name, column in node["columns"].items()
                     if not column["description"].strip()]
+    for model in manifest["semantic_models"].values():
+        parts = [*model["entities"], *model["dimensions"], *model["measures"]]
+        missing += [f"{model['unique_id']}.{part['name']}" for part in parts
+                    if not (part["description"] or "").strip()]
+    missing += [node["unique_id"] for node in [*manifest["semantic_models"].values(),
+                                               *manifest["metrics"].values()]
+                if not (node["description"] or "").strip()]
     return sorted(set(missing))
 
 
@@ -33,8 +41,14 @@ def test_undocumented_lists_nodes_and_columns_without_description():
                   "t": node("test.p.t", "")},
         "sources": {"s": node("source.p.s", "")},
         "disabled": {"b": [node("model.p.b", "B", z="")]},
+        "semantic_models": {"sm": {"unique_id": "semantic_model.p.sm", "description": "S",
+                                   "entities": [{"name": "e", "description": None}],
+                                   "dimensions": [{"name": "d", "description": "D"}],
+                                   "measures": []}},
+        "metrics": {"m": {"unique_id": "metric.p.m", "description": ""}},
     }
-    assert undocumented(manifest) == ["model.p.a.y", "model.p.b.z", "source.p.s"]
+    assert undocumented(manifest) == ["metric.p.m", "model.p.a.y", "model.p.b.z",
+                                      "semantic_model.p.sm.e", "source.p.s"]
 
 
 def test_every_model_source_and_column_is_described(tmp_path):
