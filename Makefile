@@ -20,7 +20,7 @@ DBT_ARGS ?=
 DEMO_CUSTOMERS ?= 5000
 DEMO_SEED ?= 42
 
-.PHONY: help venv demo-data build docs summary run test lint clean
+.PHONY: help venv demo-data build docs summary report browser run test lint clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -58,9 +58,19 @@ docs: venv  ## dbt docs generate, including the single-file static site
 summary: venv  ## print rows per mart and headline KPIs
 	$(BIN)/python -m ecommerce_warehouse.summary
 
-run: build docs summary  ## set up, generate the demo shop, build the warehouse and its docs
+report: venv  ## static HTML report of the marts: reports/report.html (reads the warehouse read-only)
+	$(BIN)/python -m ecommerce_warehouse.report
 
-test: venv  ## the whole suite: pytest (incl. dbt builds of small shops) and sqlfluff lint
+# The report test renders it in Debian's headless chromium; it skips, saying why, without one.
+browser:  ## install Debian's chromium for the report test, if absent (apt-get)
+	@command -v chromium >/dev/null || { echo "==> installing chromium (apt-get)"; \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo "sudo -n"); \
+		{ $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium; } \
+		|| echo "==> could not install chromium: the report rendering test will skip"; }
+
+run: build docs summary report  ## set up, generate the demo shop, build the warehouse, its docs and the report
+
+test: venv browser  ## the whole suite: pytest (incl. dbt builds of small shops) and sqlfluff lint
 	@echo "==> pytest"
 	$(BIN)/pytest
 	@$(MAKE) --no-print-directory lint
