@@ -46,11 +46,14 @@ demo-data: venv  ## generate the demo shop's raw files (if absent)
 			--customers $(DEMO_CUSTOMERS) --seed $(DEMO_SEED); \
 	fi
 
-# Builds into a copy of the warehouse and swaps it in only when every model and test passed,
-# with the marts exported to Parquet (ecommerce_warehouse/publish.py). DBT_ARGS: e.g. --select.
-build: demo-data  ## dbt build into a copy, then swap it in and export the marts to exports/
-	$(BIN)/python -m ecommerce_warehouse.publish $(DBT_ARGS)
+# Builds (and documents) a copy of the warehouse and swaps it in only when every model and test
+# passed, with the marts exported to Parquet (ecommerce_warehouse/publish.py): readers of the
+# warehouse never block it nor see it half-built. DBT_ARGS: e.g. --select.
+build: demo-data  ## dbt build + docs into a copy, then swap it in and export the marts to exports/
+	$(BIN)/python -m ecommerce_warehouse.publish --docs $(DBT_ARGS)
 
+# `make build` already does this on the copy it publishes; here on the warehouse itself (which
+# dbt opens read-write, so no BI tool may hold it).
 docs: venv  ## dbt docs generate, including the single-file static site
 	@echo "==> dbt docs generate (static site: target/static_index.html)"
 	$(BIN)/dbt docs generate --static
@@ -68,7 +71,7 @@ browser:  ## install Debian's chromium for the report test, if absent (apt-get)
 		{ $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium; } \
 		|| echo "==> could not install chromium: the report rendering test will skip"; }
 
-run: build docs summary report  ## set up, generate the demo shop, build the warehouse, its docs and the report
+run: build summary report  ## set up, generate the demo shop, build the warehouse, its docs and the report
 
 test: venv browser  ## the whole suite: pytest (incl. dbt builds of small shops) and sqlfluff lint
 	@echo "==> pytest"

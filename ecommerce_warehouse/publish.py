@@ -1,13 +1,15 @@
 """Build the warehouse without ever blocking a reader or showing a half-finished build.
 
-``python -m ecommerce_warehouse.publish [--exports DIR] [dbt build arguments...]``
-(what ``make build`` runs):
+``python -m ecommerce_warehouse.publish [--exports DIR] [--docs] [dbt build arguments...]``
+(what ``make build`` runs, with ``--docs``):
 
-1. copy the current warehouse (``DBT_DUCKDB_PATH``), if any, to a fresh file next to it, so
-   that incremental models start from the previous state;
+1. copy the current warehouse (``DBT_DUCKDB_PATH``), if any, into a fresh folder next to it,
+   so that incremental models start from the previous state;
 2. ``dbt build`` into that copy (``DBT_DUCKDB_PATH`` pointed at it): BI tools holding the
    current file are not in the way, since nobody else holds the copy;
-3. only if every model and test succeeded: export the gold marts (every model under
+3. with ``--docs``, ``dbt docs generate --static`` on the copy too (the catalog needs a
+   read-write connection, which a reader of the current file would block);
+4. only if every step succeeded: export the gold marts (every model under
    ``models/marts`` and ``python_models``, from dbt's manifest) to ``DIR/<mart>.parquet``,
    written in a staging folder first, then ``os.replace()`` the copy over the warehouse and
    each Parquet file over its previous version.
@@ -89,16 +91,19 @@ def swap_in(building: Path, warehouse: Path, staging: Path, exports: Path,
         stale.unlink()
 
 
-def remove(*paths: Path) -> None:
-    for path in paths:
-        for candidate in (path, Path(str(path) + ".wal")):
-            if candidate.is_dir():
-                shutil.rmtree(candidate, ignore_errors=True)
-            elif candidate.exists():
-                candidate.unlink()
+def run_args(dbt_args: list[str]) -> list[str]:
+    """The arguments of a build that any dbt command must share (vars, target, profile), not
+    the node selection."""
+    shared = {"--vars", "--target", "-t", "--profile", "--profiles-dir"}
+    kept = []
+    for i, arg in enumerate(dbt_args):
+        name = arg.split("=", 1)[0]
+        if name in shared:
+            kept += [arg] if "=" in arg or i + 1 == len(dbt_args) else [arg, dbt_args[i + 1]]
+    return kept
 
 
-def publish(dbt_args: list[str], exports: Path | None = None) -> int:
+def publish(dbt_args: list[str], exports: Path | None = None, docs: bool = False) -> int:
     """Build into a copy and swap it in when green; the exit status (0 = published)."""
     configure_environment()
     warehouse = Path(os.environ["DBT_DUCKDB_PATH"])
@@ -107,25 +112,28 @@ def publish(dbt_args: list[str], exports: Path | None = None) -> int:
     exports = exports or default_exports_dir(warehouse)
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     exports.mkdir(parents=True, exist_ok=True)
-    # Beside their final places, so that os.replace is a rename on the same file system.
-    handle, name = tempfile.mkstemp(prefix=f".{warehouse.stem}-building-", suffix=".duckdb",
-                                    dir=warehouse.parent)
-    os.close(handle)
-    building = Path(name)
-    building.unlink()  # DuckDB creates the file itself on a first build
+    # Beside their final places, so that os.replace is a rename on the same file system. The
+    # copy keeps the warehouse's file name, in a folder of its own: DuckDB names the database
+    # after the file, and dbt writes that name into views and the docs catalog.
+    building_dir = Path(tempfile.mkdtemp(prefix=f".{warehouse.stem}-building-",
+                                         dir=warehouse.parent))
+    building = building_dir / warehouse.name
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=exports))
     try:
         copy_previous(warehouse, building)
-        print(f"==> dbt build into {building.name} (a copy of {warehouse}); "
+        print(f"==> dbt build into {building} (a copy of {warehouse}); "
               f"readers of {warehouse.name} are not disturbed", flush=True)
         env = dict(os.environ, DBT_DUCKDB_PATH=str(building))
         dbt = Path(sys.executable).parent / "dbt"
-        result = subprocess.run([str(dbt), "build", "--project-dir", str(REPO_ROOT), *dbt_args],
-                                env=env)
-        if result.returncode != 0:
-            print(f"==> dbt build failed (exit {result.returncode}, see above): kept the "
-                  f"previous warehouse {warehouse} and exports {exports}", file=sys.stderr)
-            return result.returncode
+        steps = [["build", *dbt_args]]
+        if docs:  # the docs catalog of exactly the warehouse published
+            steps.append(["docs", "generate", "--static", *run_args(dbt_args)])
+        for step in steps:
+            result = subprocess.run([str(dbt), *step, "--project-dir", str(REPO_ROOT)], env=env)
+            if result.returncode != 0:
+                print(f"==> dbt {step[0]} failed (exit {result.returncode}, see above): kept "
+                      f"the previous warehouse {warehouse} and exports {exports}", file=sys.stderr)
+                return result.returncode
         target_path = Path(os.environ.get("DBT_TARGET_PATH") or REPO_ROOT / "target")
         print(f"==> exporting the marts to Parquet in {exports}", flush=True)
         written = export_marts(building, mart_names(target_path / "manifest.json"), staging)
@@ -133,7 +141,8 @@ def publish(dbt_args: list[str], exports: Path | None = None) -> int:
         print(f"==> published {warehouse} and {len(written)} mart exports", flush=True)
         return 0
     finally:
-        remove(building, staging)
+        shutil.rmtree(building_dir, ignore_errors=True)
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -143,8 +152,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--exports", type=Path,
                         help="folder of the Parquet exports (default: WAREHOUSE_EXPORTS_PATH, "
                              "else exports/ beside the warehouse file)")
+    parser.add_argument("--docs", action="store_true",
+                        help="also `dbt docs generate --static` on the new warehouse before the "
+                             "swap (dbt opens its warehouse read-write: a reader of the "
+                             "published file would block it)")
     args, dbt_args = parser.parse_known_args(argv)
-    return publish(dbt_args, args.exports)
+    return publish(dbt_args, args.exports, args.docs)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 from dbt_runner import REPO_ROOT, dbt_env
-from ecommerce_warehouse.publish import mart_names
+from ecommerce_warehouse.publish import mart_names, run_args
 
 TINY_SHOP = REPO_ROOT / "tests" / "python" / "fixtures" / "tiny_shop"
 SELECT = ["--indirect-selection", "cautious", "--select", "+fct_orders"]
@@ -62,6 +62,12 @@ def test_marts_are_the_gold_layer_of_the_manifest(tmp_path):
         "e": {**node("tests/x.sql", "x"), "resource_type": "test"},
     }}))
     assert mart_names(manifest) == ["customer_segments", "fct_orders"]
+
+
+def test_docs_get_the_builds_vars_and_target_not_its_selection():
+    assert run_args(["--select", "+fct_orders", "--vars", "{a: 1}", "--target=dev",
+                     "--indirect-selection", "cautious", "--profiles-dir", "p"]) == [
+        "--vars", "{a: 1}", "--target=dev", "--profiles-dir", "p"]
 
 
 @pytest.mark.dbt
