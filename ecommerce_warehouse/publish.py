@@ -137,7 +137,14 @@ def publish(dbt_args: list[str], exports: Path | None = None, docs: bool = False
         target_path = Path(os.environ.get("DBT_TARGET_PATH") or REPO_ROOT / "target")
         print(f"==> exporting the marts to Parquet in {exports}", flush=True)
         written = export_marts(building, mart_names(target_path / "manifest.json"), staging)
-        swap_in(building, warehouse, staging, exports, written)
+        try:
+            swap_in(building, warehouse, staging, exports, written)
+        except PermissionError as error:  # Windows: a program holds the file open
+            print(f"==> cannot replace {error.filename}: another program holds it open "
+                  "(Windows), so it and the files not yet replaced keep their previous "
+                  f"version. On Windows, BI tools should read the Parquet exports in {exports}",
+                  file=sys.stderr)
+            return 1
         print(f"==> published {warehouse} and {len(written)} mart exports", flush=True)
         return 0
     finally:
