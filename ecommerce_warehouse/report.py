@@ -321,16 +321,17 @@ def svg(draw: Callable, data) -> str:
 
 
 def render_chart(chart: Chart, marts: dict[str, pd.DataFrame | None]) -> str:
-    """A <figure> with the chart, or with a "no data" panel saying which mart is missing or
-    empty."""
+    """A <figure> with the chart, or with a "no data" panel saying why: a mart not built, empty,
+    or with no row to chart (e.g. months without marketing spend, models skipped)."""
     frames = [marts.get(name) for name in chart.marts]
-    missing = [name for name, frame in zip(chart.marts, frames) if frame is None or frame.empty]
-    data = None if missing else chart.prepare(*frames)
+    reasons = [f"{name} is not built" if frame is None else f"{name} is empty"
+               for name, frame in zip(chart.marts, frames) if frame is None or frame.empty]
+    data = None if reasons else chart.prepare(*frames)
     if data is not None and len(data) == 0:
-        missing = list(chart.marts)
-    if missing:
+        reasons = [f"nothing to chart in {', '.join(chart.marts)}"]
+    if reasons:
         body = ('<div class="no-data">No data for this source ('
-                + html.escape(", ".join(missing)) + " is empty or not built).</div>")
+                + html.escape("; ".join(reasons)) + ").</div>")
         css = "chart no-data-chart"
     else:
         body, css = svg(chart.draw, data), "chart"

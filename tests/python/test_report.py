@@ -127,7 +127,14 @@ def test_a_missing_or_empty_mart_gives_a_no_data_panel_not_a_crash():
          "fitted_net_revenue": []})}, "empty shop")
     for chart in report.CHARTS:
         assert f'<figure id="{chart.id}" class="chart no-data-chart">' in html
-    assert "No data for this source (marketing_spend_monthly is empty" in html
+    assert "No data for this source (marketing_spend_monthly is empty)" in html
+    assert "No data for this source (product_bundles is not built)" in html
+    months_without_spend = report.render_chart(
+        next(c for c in report.CHARTS if c.id == "marketing-spend-vs-revenue"),
+        {"marketing_spend_monthly": pd.DataFrame({
+            "month_start_date": MONTHS, "marketing_spend": [None] * 3,
+            "net_revenue": [1.0] * 3, "fitted_net_revenue": [None] * 3})})
+    assert "(nothing to chart in marketing_spend_monthly)" in months_without_spend
     assert '<section id="headline-kpis"><div class="no-data">' in html
 
 
