@@ -15,10 +15,12 @@ ROOT := $(abspath .)
 export DBT_DUCKDB_PATH ?= $(ROOT)/warehouse.duckdb
 export RAW_DATA_PATH ?= $(ROOT)/data/demo
 export DBT_PROFILES_DIR := $(ROOT)/profiles
+export WAREHOUSE_EXPORTS_PATH ?= $(ROOT)/exports
+DBT_ARGS ?=
 DEMO_CUSTOMERS ?= 5000
 DEMO_SEED ?= 42
 
-.PHONY: help venv lock demo-data build docs summary run test lint clean
+.PHONY: help venv lock demo-data build docs summary report browser run test lint clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -47,10 +49,14 @@ demo-data: venv  ## generate the demo shop's raw files (if absent)
 			--customers $(DEMO_CUSTOMERS) --seed $(DEMO_SEED); \
 	fi
 
-build: demo-data  ## dbt build: every model and every test, into $(DBT_DUCKDB_PATH)
-	@echo "==> dbt build into $(DBT_DUCKDB_PATH)"
-	$(BIN)/dbt build
+# Builds (and documents) a copy of the warehouse and swaps it in only when every model and test
+# passed, with the marts exported to Parquet (ecommerce_warehouse/publish.py): readers of the
+# warehouse never block it nor see it half-built. DBT_ARGS: e.g. --select.
+build: demo-data  ## dbt build + docs into a copy, then swap it in and export the marts to exports/
+	$(BIN)/python -m ecommerce_warehouse.publish --docs $(DBT_ARGS)
 
+# `make build` already does this on the copy it publishes; here on the warehouse itself (which
+# dbt opens read-write, so no BI tool may hold it).
 docs: venv  ## dbt docs generate, including the single-file static site
 	@echo "==> dbt docs generate (static site: target/static_index.html)"
 	$(BIN)/dbt docs generate --static
@@ -58,13 +64,23 @@ docs: venv  ## dbt docs generate, including the single-file static site
 summary: venv  ## print rows per mart and headline KPIs
 	$(BIN)/python -m ecommerce_warehouse.summary
 
-run: build docs summary  ## set up, generate the demo shop, build the warehouse and its docs
+report: venv  ## static HTML report of the marts: reports/report.html (reads the warehouse read-only)
+	$(BIN)/python -m ecommerce_warehouse.report
+
+# The report test renders it in Debian's headless chromium; it skips, saying why, without one.
+browser:  ## install Debian's chromium for the report test, if absent (apt-get)
+	@command -v chromium >/dev/null || { echo "==> installing chromium (apt-get)"; \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo "sudo -n"); \
+		{ $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium; } \
+		|| echo "==> could not install chromium: the report rendering test will skip"; }
+
+run: build summary report  ## set up, generate the demo shop, build the warehouse, its docs and the report
 
 # Test files run in parallel, one worker per core (PYTEST_WORKERS=0 runs them in this process);
 # a file's tests stay on one worker so its module-scoped warehouse is built once.
 PYTEST_WORKERS ?= auto
 
-test: venv  ## the whole suite: pytest (incl. dbt builds of small shops) and sqlfluff lint
+test: venv browser  ## the whole suite: pytest (incl. dbt builds of small shops) and sqlfluff lint
 	@echo "==> pytest ($(PYTEST_WORKERS) workers)"
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
 	@$(MAKE) --no-print-directory lint
@@ -89,4 +105,4 @@ lint: venv  ## sqlfluff lint of every SQL model and analysis (dbt templater, in-
 	done
 
 clean:  ## remove build outputs (keeps .venv and data/)
-	rm -rf target logs dbt_packages warehouse.duckdb warehouse.duckdb.wal
+	rm -rf target logs dbt_packages warehouse.duckdb warehouse.duckdb.wal exports

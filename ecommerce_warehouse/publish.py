@@ -1,0 +1,171 @@
+"""Build the warehouse without ever blocking a reader or showing a half-finished build.
+
+``python -m ecommerce_warehouse.publish [--exports DIR] [--docs] [dbt build arguments...]``
+(what ``make build`` runs, with ``--docs``):
+
+1. copy the current warehouse (``DBT_DUCKDB_PATH``), if any, into a fresh folder next to it,
+   so that incremental models start from the previous state;
+2. ``dbt build`` into that copy (``DBT_DUCKDB_PATH`` pointed at it): BI tools holding the
+   current file are not in the way, since nobody else holds the copy;
+3. with ``--docs``, ``dbt docs generate --static`` on the copy too (the catalog needs a
+   read-write connection, which a reader of the current file would block);
+4. only if every step succeeded: export the gold marts (every model under
+   ``models/marts`` and ``python_models``, from dbt's manifest) to ``DIR/<mart>.parquet``,
+   written in a staging folder first, then ``os.replace()`` the copy over the warehouse and
+   each Parquet file over its previous version.
+
+``os.replace`` is an atomic rename: a new connection opens either the old or the new file,
+never a mixture, and on Linux and macOS a connection already open keeps reading its old
+snapshot until it reconnects. On failure the previous warehouse and exports stay as they
+were, the copy is removed and the exit status is dbt's (its message is printed above).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import duckdb
+
+from ecommerce_warehouse.paths import REPO_ROOT, configure_environment
+
+# The gold layer: what BI tools read (the README's mart tables).
+MART_PATHS = ("models/marts/", "python_models/")
+
+
+def default_exports_dir(warehouse: Path) -> Path:
+    """`exports/` beside the warehouse file, unless WAREHOUSE_EXPORTS_PATH says otherwise."""
+    return Path(os.environ.get("WAREHOUSE_EXPORTS_PATH") or warehouse.parent / "exports")
+
+
+def mart_names(manifest_path: Path) -> list[str]:
+    """Relation names of the enabled models of the gold layer in a dbt manifest."""
+    manifest = json.loads(manifest_path.read_text())
+    return sorted(
+        node["alias"]
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model"
+        and node["original_file_path"].startswith(MART_PATHS)
+        and node["config"].get("enabled", True)
+    )
+
+
+def copy_previous(warehouse: Path, building: Path) -> None:
+    """The starting state of the build: a copy of the warehouse (and of its write-ahead log,
+    if a writer left one), or nothing for a first build."""
+    for suffix in ("", ".wal"):
+        source = Path(str(warehouse) + suffix)
+        if source.exists():
+            shutil.copyfile(source, str(building) + suffix)
+
+
+def export_marts(database: Path, marts: list[str], staging: Path) -> list[str]:
+    """Write each mart present in the database to staging/<mart>.parquet; the names written.
+    Also checkpoints the database, so that no write-ahead log is left beside it."""
+    with duckdb.connect(str(database)) as con:
+        con.execute("checkpoint")
+        present = {name for (name,) in con.execute(
+            "select table_name from information_schema.tables where table_schema = 'main'"
+        ).fetchall()}
+        written = [mart for mart in marts if mart in present]
+        for mart in written:
+            target = str(staging / f"{mart}.parquet").replace("'", "''")
+            con.execute(f"copy main.\"{mart}\" to '{target}' (format parquet)")
+    return written
+
+
+def swap_in(building: Path, warehouse: Path, staging: Path, exports: Path,
+            written: list[str]) -> None:
+    """Replace the warehouse, then each export, atomically; drop exports of marts that no
+    longer exist (e.g. a model that was removed)."""
+    os.replace(building, warehouse)
+    for mart in written:
+        os.replace(staging / f"{mart}.parquet", exports / f"{mart}.parquet")
+    for stale in set(exports.glob("*.parquet")) - {exports / f"{m}.parquet" for m in written}:
+        stale.unlink()
+
+
+def run_args(dbt_args: list[str]) -> list[str]:
+    """The arguments of a build that any dbt command must share (vars, target, profile), not
+    the node selection."""
+    shared = {"--vars", "--target", "-t", "--profile", "--profiles-dir"}
+    kept = []
+    for i, arg in enumerate(dbt_args):
+        name = arg.split("=", 1)[0]
+        if name in shared:
+            kept += [arg] if "=" in arg or i + 1 == len(dbt_args) else [arg, dbt_args[i + 1]]
+    return kept
+
+
+def publish(dbt_args: list[str], exports: Path | None = None, docs: bool = False) -> int:
+    """Build into a copy and swap it in when green; the exit status (0 = published)."""
+    configure_environment()
+    warehouse = Path(os.environ["DBT_DUCKDB_PATH"])
+    if not warehouse.is_absolute():  # ":memory:", "md:...": nothing to swap
+        raise SystemExit(f"publish needs a DuckDB file, not DBT_DUCKDB_PATH={warehouse}")
+    exports = exports or default_exports_dir(warehouse)
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    exports.mkdir(parents=True, exist_ok=True)
+    # Beside their final places, so that os.replace is a rename on the same file system. The
+    # copy keeps the warehouse's file name, in a folder of its own: DuckDB names the database
+    # after the file, and dbt writes that name into views and the docs catalog.
+    building_dir = Path(tempfile.mkdtemp(prefix=f".{warehouse.stem}-building-",
+                                         dir=warehouse.parent))
+    building = building_dir / warehouse.name
+    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=exports))
+    try:
+        copy_previous(warehouse, building)
+        print(f"==> dbt build into {building} (a copy of {warehouse}); "
+              f"readers of {warehouse.name} are not disturbed", flush=True)
+        env = dict(os.environ, DBT_DUCKDB_PATH=str(building))
+        dbt = Path(sys.executable).parent / "dbt"
+        steps = [["build", *dbt_args]]
+        if docs:  # the docs catalog of exactly the warehouse published
+            steps.append(["docs", "generate", "--static", *run_args(dbt_args)])
+        for step in steps:
+            result = subprocess.run([str(dbt), *step, "--project-dir", str(REPO_ROOT)], env=env)
+            if result.returncode != 0:
+                print(f"==> dbt {step[0]} failed (exit {result.returncode}, see above): kept "
+                      f"the previous warehouse {warehouse} and exports {exports}", file=sys.stderr)
+                return result.returncode
+        target_path = Path(os.environ.get("DBT_TARGET_PATH") or REPO_ROOT / "target")
+        print(f"==> exporting the marts to Parquet in {exports}", flush=True)
+        written = export_marts(building, mart_names(target_path / "manifest.json"), staging)
+        try:
+            swap_in(building, warehouse, staging, exports, written)
+        except PermissionError as error:  # Windows: a program holds the file open
+            print(f"==> cannot replace {error.filename}: another program holds it open "
+                  "(Windows), so it and the files not yet replaced keep their previous "
+                  f"version. On Windows, BI tools should read the Parquet exports in {exports}",
+                  file=sys.stderr)
+            return 1
+        print(f"==> published {warehouse} and {len(written)} mart exports", flush=True)
+        return 0
+    finally:
+        shutil.rmtree(building_dir, ignore_errors=True)
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        epilog="Other arguments go to `dbt build` (e.g. --select, --vars).")
+    parser.add_argument("--exports", type=Path,
+                        help="folder of the Parquet exports (default: WAREHOUSE_EXPORTS_PATH, "
+                             "else exports/ beside the warehouse file)")
+    parser.add_argument("--docs", action="store_true",
+                        help="also `dbt docs generate --static` on the new warehouse before the "
+                             "swap (dbt opens its warehouse read-write: a reader of the "
+                             "published file would block it)")
+    args, dbt_args = parser.parse_known_args(argv)
+    return publish(dbt_args, args.exports, args.docs)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
