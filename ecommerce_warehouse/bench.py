@@ -38,7 +38,7 @@ ONLINE_RETAIL = "online_retail"                    # under $SHARED_DATA_DIR
 
 
 def run_build(raw_dir: Path, warehouse: Path, target: Path, extra_vars: str | None = None,
-              full_refresh: bool = False) -> dict:
+              select: list[str] | None = None) -> dict:
     """One `dbt build` in a subprocess: wall seconds, peak RSS, per-node seconds."""
     env = dict(os.environ, RAW_DATA_PATH=str(raw_dir), DBT_DUCKDB_PATH=str(warehouse),
                DBT_TARGET_PATH=str(target), DBT_LOG_PATH=str(target / "logs"),
@@ -47,8 +47,8 @@ def run_build(raw_dir: Path, warehouse: Path, target: Path, extra_vars: str | No
     command = [str(DBT), "build", "--project-dir", str(REPO_ROOT)]
     if extra_vars:
         command += ["--vars", extra_vars]
-    if full_refresh:
-        command.append("--full-refresh")
+    if select:
+        command += ["--indirect-selection", "cautious", "--select", *select]
     with open(target.parent / f"{target.name}.log", "w") as log:
         started = time.perf_counter()
         process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -70,7 +70,10 @@ def run_build(raw_dir: Path, warehouse: Path, target: Path, extra_vars: str | No
     }
 
 
-def bench_demo(customers: int, work: Path, seed: int) -> dict:
+def bench_demo(customers: int, work: Path, seed: int, select: list[str] | None,
+               record) -> dict:
+    """Full build, then the next day incrementally; `record(run)` saves the run so far after
+    each build (a large scale's full build is kept even if its incremental build is cut)."""
     shop = work / f"shop_{customers}"
     if not (shop / "_truth" / "manifest.json").exists():
         started = time.perf_counter()
@@ -82,15 +85,19 @@ def bench_demo(customers: int, work: Path, seed: int) -> dict:
     build_dir.mkdir(parents=True)
     warehouse = build_dir / "warehouse.duckdb"
 
-    full = run_build(shop, warehouse, build_dir / "full")
+    full = run_build(shop, warehouse, build_dir / "full", select=select)
     print(f"{customers:>9,} customers: full build {full['wall_seconds']}s, "
           f"{full['peak_memory_mb']} MB", flush=True)
+    run = {"source": "demo", "customers": customers,
+           "raw_rows": {k.split(".")[0]: v for k, v in manifest["row_counts"].items()},
+           "full": full}
+    record(run)
     backups = {t: shop / f"{t}.{manifest['arguments']['format']}" for t in APPENDED_TABLES}
     for path in backups.values():
         shutil.copy2(path, path.with_name(path.name + ".bench-backup"))
     try:
         day = append_next_day(shop)
-        incremental = run_build(shop, warehouse, build_dir / "incremental")
+        incremental = run_build(shop, warehouse, build_dir / "incremental", select=select)
     finally:
         for path in backups.values():
             shutil.move(path.with_name(path.name + ".bench-backup"), path)
@@ -98,17 +105,16 @@ def bench_demo(customers: int, work: Path, seed: int) -> dict:
     print(f"{customers:>9,} customers: incremental build {incremental['wall_seconds']}s",
           flush=True)
     facts = ("fct_order_lines", "fct_orders")
-    return {
-        "source": "demo", "customers": customers,
-        "raw_rows": {k.split(".")[0]: v for k, v in manifest["row_counts"].items()},
-        "full": full,
+    run.update({
         "next_day": {k: (len(v) if isinstance(v, list) else v) for k, v in day.items()},
         "incremental": incremental,
         "incremental_to_full_wall": round(incremental["wall_seconds"] / full["wall_seconds"], 3),
         "incremental_to_full_order_facts": round(
             sum(incremental["model_seconds"][f] for f in facts)
             / sum(full["model_seconds"][f] for f in facts), 3),
-    }
+    })
+    record(run)
+    return run
 
 
 def bench_online_retail(work: Path) -> dict | None:
@@ -141,12 +147,14 @@ def render_markdown(results: dict) -> str:
            "| incremental build s | incremental / full | order facts incr. / full |",
            "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in demo:
-        f, i = r["full"], r["incremental"]
+        f = r["full"]
+        incremental = ("| {:,.1f} | {:.2f} | {:.2f} |".format(
+            r["incremental"]["wall_seconds"], r["incremental_to_full_wall"],
+            r["incremental_to_full_order_facts"]) if "incremental" in r else "| not run | | |")
         out.append(f"| demo {r['customers']:,} customers | {r['raw_rows']['order_lines']:,} "
                    f"| {f['wall_seconds']:,.1f} | {f['peak_memory_mb']:,.0f} "
                    f"| {f['models_total_seconds']:,.1f} | {f['tests_total_seconds']:,.1f} "
-                   f"| {i['wall_seconds']:,.1f} | {r['incremental_to_full_wall']:.2f} "
-                   f"| {r['incremental_to_full_order_facts']:.2f} |")
+                   + incremental)
     for r in runs.values():
         if r["source"] == "online_retail":
             f = r["full"]
@@ -182,6 +190,7 @@ def main(argv=None):
                    help="where results.json and RESULTS.md go (default: bench/)")
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--no-online-retail", action="store_true", help="skip Online Retail")
+    p.add_argument("--select", nargs="*", help="build only these dbt nodes (default: all)")
     a = p.parse_args(argv)
 
     a.work_dir.mkdir(parents=True, exist_ok=True)
@@ -190,15 +199,11 @@ def main(argv=None):
     settings = ", ".join(
         f"{name}={os.environ.get(name, default)}" for name, default in
         (("DUCKDB_MEMORY_LIMIT", "4GB"), ("DUCKDB_THREADS", "2"), ("DBT_THREADS", "2")))
-    measured = [(f"demo_{n}", lambda n=n: bench_demo(n, a.work_dir, a.seed)) for n in a.scales]
-    if not a.no_online_retail:
-        measured.append(("online_retail", lambda: bench_online_retail(a.work_dir)))
-    for name, measure in measured:
-        run = measure()
-        if run is None:
-            continue
+
+    def record(name, run):
         run["measured_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
         run["settings"] = settings
+        run["select"] = a.select or "everything"
         # Read again just before writing: another bench run may have added its scales.
         results = json.loads(path.read_text()) if path.exists() else {"runs": {}}
         results["machine"] = (f"{platform.machine()}, {os.cpu_count()} CPUs, "
@@ -206,6 +211,13 @@ def main(argv=None):
         results["runs"][name] = run
         path.write_text(json.dumps(results, indent=2) + "\n")
         (a.out_dir / "RESULTS.md").write_text(render_markdown(results))
+
+    for n in a.scales:
+        bench_demo(n, a.work_dir, a.seed, a.select, lambda run, n=n: record(f"demo_{n}", run))
+    if not a.no_online_retail and not a.select:
+        run = bench_online_retail(a.work_dir)
+        if run is not None:
+            record("online_retail", run)
     print(f"wrote {path} and {a.out_dir / 'RESULTS.md'}")
 
 
