@@ -20,7 +20,7 @@ DBT_ARGS ?=
 DEMO_CUSTOMERS ?= 5000
 DEMO_SEED ?= 42
 
-.PHONY: help venv lock demo-data build docs summary report browser run test lint clean
+.PHONY: help venv lock demo-data build docs summary report browser run test lint bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -103,6 +103,12 @@ lint: venv  ## sqlfluff lint of every SQL model and analysis (dbt templater, in-
 			|| { rm -f "$$config"; exit 1; }; \
 		rm -f "$$config"; \
 	done
+
+# Scales in customers of the generated demo shops; e.g. `make bench BENCH_SCALES="10000 100000"`.
+BENCH_SCALES ?= 10000 100000 1000000
+
+bench: venv  ## time and peak memory of full and incremental builds per scale: bench/RESULTS.md
+	$(BIN)/python -m ecommerce_warehouse.bench --scales $(BENCH_SCALES)
 
 clean:  ## remove build outputs (keeps .venv and data/)
 	rm -rf target logs dbt_packages warehouse.duckdb warehouse.duckdb.wal exports

@@ -3,6 +3,7 @@
 import argparse
 
 from .generator import generate
+from .next_day import append_next_day
 
 
 def main(argv=None):
@@ -16,7 +17,12 @@ def main(argv=None):
     p.add_argument("--format", choices=["csv", "parquet"], default="csv")
     p.add_argument("--chunk-size", type=int, default=50_000)
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+    p.add_argument("--next-day", action="store_true",
+                   help="append the next day to the shop already in --out (see next_day.py)")
     a = p.parse_args(argv)
+    if a.next_day:
+        print(append_next_day(a.out))
+        return
     generate(a.out, customers=a.customers, seed=a.seed, start=a.start, end=a.end,
              fmt=a.format, chunk_size=a.chunk_size, progress=not a.quiet)
 

@@ -119,18 +119,23 @@ def _csv_field(arr):
 
 
 class TableWriter:
-    """Appends chunks of one table to DIR/<name>.csv or DIR/<name>.parquet."""
+    """Appends chunks of one table to DIR/<name>.csv or DIR/<name>.parquet; with
+    append=True, after the rows the file already holds (a Parquet file is rewritten)."""
 
-    def __init__(self, out_dir: Path, name: str, fmt: str):
+    def __init__(self, out_dir: Path, name: str, fmt: str, append: bool = False):
         self.name, self.fmt, self.rows = name, fmt, 0
         self.columns = HEADERS[name]
         self.path = Path(out_dir) / f"{name}.{fmt}"
         self.schema = pa.schema([(c, pa.string()) for c in self.columns])
         if fmt == "csv":
-            self._f = open(self.path, "wb")
-            self._f.write((",".join(self.columns) + "\n").encode())
+            self._f = open(self.path, "ab" if append else "wb")
+            if not append:
+                self._f.write((",".join(self.columns) + "\n").encode())
         else:
+            old = pq.read_table(self.path, schema=self.schema) if append else None
             self._pq = pq.ParquetWriter(self.path, self.schema, compression="zstd")
+            if old is not None:
+                self._pq.write_table(old)
 
     def write(self, cols: dict, take=None):
         """Append one chunk: {column: string array}; `take` optionally repeats rows."""

@@ -1,6 +1,11 @@
+{{ config(**order_facts_config()) }}
+
 with order_lines as (
 
     select * from {{ ref('int_order_lines_cleaned') }}
+    {%- if is_incremental() %}
+    where cast(ordered_at as date) >= {{ incremental_window_start() }}
+    {%- endif %}
 
 ),
 

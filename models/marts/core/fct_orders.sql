@@ -1,6 +1,11 @@
+{{ config(**order_facts_config()) }}
+
 with order_lines as (
 
     select * from {{ ref('fct_order_lines') }}
+    {%- if is_incremental() %}
+    where order_date >= {{ incremental_window_start() }}
+    {%- endif %}
 
 ),
 
@@ -50,16 +55,41 @@ orders as (
 
 ),
 
+{%- if is_incremental() %}
+
+-- The orders built before the rebuilt dates, per customer: the numbering continues after them.
+earlier_orders as (
+
+    select
+        customer_id,
+        is_return,
+        count(*) as order_count
+    from {{ this }}
+    where order_date < {{ incremental_window_start() }}
+    group by customer_id, is_return
+
+),
+{%- endif %}
+
 -- Customers' orders numbered in time order; returns are numbered apart, then ignored.
 sequenced as (
 
     select
-        *,
+        orders.*,
+        {%- if is_incremental() %}
+        coalesce(earlier_orders.order_count, 0) +
+        {%- endif %}
         row_number() over (
-            partition by customer_id, is_return
-            order by ordered_at, order_id
+            partition by orders.customer_id, orders.is_return
+            order by orders.ordered_at, orders.order_id
         ) as order_rank
     from orders
+    {%- if is_incremental() %}
+    left join earlier_orders
+        on
+            orders.customer_id = earlier_orders.customer_id
+            and orders.is_return = earlier_orders.is_return
+    {%- endif %}
 
 )
 

@@ -133,7 +133,8 @@ favourite_categories as (
         customer_id,
         category,
         row_number() over (
-            partition by customer_id order by net_amount desc, category asc
+            -- to the cent: sums of doubles differ in the last bits from run to run
+            partition by customer_id order by round(net_amount, 2) desc, category asc
         ) as preference_rank
     from category_spend
 

@@ -25,7 +25,8 @@ positions as (
         count(*) over () as customer_count,
         rank() over (order by recency_days desc) - 1 as recency_worse,
         rank() over (order by frequency) - 1 as frequency_worse,
-        rank() over (order by monetary) - 1 as monetary_worse
+        -- Ranked to the cent: sums of doubles differ in the last bits from run to run.
+        rank() over (order by round(monetary, 2)) - 1 as monetary_worse
     from features
 
 ),

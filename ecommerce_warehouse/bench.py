@@ -1,0 +1,225 @@
+"""Benchmark: build the warehouse of demo shops at growing scale (and Online Retail).
+
+    python -m ecommerce_warehouse.bench [--scales 10000 100000 1000000] [--work-dir DIR]
+
+For each scale (customers of a generated demo shop; shops are generated once into the work
+folder and reused): a full `dbt build` into a fresh warehouse file, then the next day appended
+(`demo_shop.next_day`) and an incremental `dbt build` of the same file; the raw files are
+restored afterwards, so a shop always measures the same data. For each build: wall time, peak
+resident memory of the dbt process (DuckDB and the Python models run in it), and each model's
+and test's time from dbt's target/run_results.json. Online Retail from $SHARED_DATA_DIR is
+built too when present. Results are merged by name into bench/results.json (a run re-measures
+only the scales it is given) and rendered as bench/RESULTS.md.
+
+The benchmark is not a test: time on a shared machine varies; `make test` only checks that
+this script runs on a tiny shop.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .demo_shop import generate
+from .demo_shop.next_day import append_next_day
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DBT = Path(sys.executable).parent / "dbt"
+APPENDED_TABLES = ("order_lines", "shipments")     # the files append_next_day writes to
+ONLINE_RETAIL = "online_retail"                    # under $SHARED_DATA_DIR
+
+
+def run_build(raw_dir: Path, warehouse: Path, target: Path, extra_vars: str | None = None,
+              select: list[str] | None = None) -> dict:
+    """One `dbt build` in a subprocess: wall seconds, peak RSS, per-node seconds."""
+    env = dict(os.environ, RAW_DATA_PATH=str(raw_dir), DBT_DUCKDB_PATH=str(warehouse),
+               DBT_TARGET_PATH=str(target), DBT_LOG_PATH=str(target / "logs"),
+               DBT_PROFILES_DIR=str(REPO_ROOT / "profiles"),
+               DBT_SEND_ANONYMOUS_USAGE_STATS="false")
+    command = [str(DBT), "build", "--project-dir", str(REPO_ROOT)]
+    if extra_vars:
+        command += ["--vars", extra_vars]
+    if select:
+        command += ["--indirect-selection", "cautious", "--select", *select]
+    with open(target.parent / f"{target.name}.log", "w") as log:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+        # wait4 gives this child's own resource usage: ru_maxrss is its peak RSS in KiB (Linux).
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"dbt build failed on {raw_dir} (log: {log.name})")
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    nodes = {r["unique_id"]: round(r["execution_time"], 3) for r in results}
+    models = {k.split(".")[-1]: v for k, v in nodes.items() if k.startswith("model.")}
+    return {
+        "wall_seconds": round(wall, 2),
+        "peak_memory_mb": round(usage.ru_maxrss / 1024, 1),
+        "model_seconds": dict(sorted(models.items(), key=lambda kv: -kv[1])),
+        "models_total_seconds": round(sum(models.values()), 2),
+        "tests_total_seconds": round(sum(v for k, v in nodes.items()
+                                         if not k.startswith(("model.", "seed."))), 2),
+    }
+
+
+def bench_demo(customers: int, work: Path, seed: int, select: list[str] | None,
+               record) -> dict:
+    """Full build, then the next day incrementally; `record(run)` saves the run so far after
+    each build (a large scale's full build is kept even if its incremental build is cut)."""
+    shop = work / f"shop_{customers}"
+    if not (shop / "_truth" / "manifest.json").exists():
+        started = time.perf_counter()
+        generate(shop, customers=customers, seed=seed, progress=False)
+        print(f"generated {shop} in {time.perf_counter() - started:.1f}s", flush=True)
+    manifest = json.loads((shop / "_truth" / "manifest.json").read_text())
+    build_dir = work / f"build_{customers}"
+    shutil.rmtree(build_dir, ignore_errors=True)
+    build_dir.mkdir(parents=True)
+    warehouse = build_dir / "warehouse.duckdb"
+
+    full = run_build(shop, warehouse, build_dir / "full", select=select)
+    print(f"{customers:>9,} customers: full build {full['wall_seconds']}s, "
+          f"{full['peak_memory_mb']} MB", flush=True)
+    run = {"source": "demo", "customers": customers,
+           "raw_rows": {k.split(".")[0]: v for k, v in manifest["row_counts"].items()},
+           "full": full}
+    record(run)
+    backups = {t: shop / f"{t}.{manifest['arguments']['format']}" for t in APPENDED_TABLES}
+    for path in backups.values():
+        shutil.copy2(path, path.with_name(path.name + ".bench-backup"))
+    try:
+        day = append_next_day(shop)
+        incremental = run_build(shop, warehouse, build_dir / "incremental", select=select)
+    finally:
+        for path in backups.values():
+            shutil.move(path.with_name(path.name + ".bench-backup"), path)
+        (shop / "_truth" / "next_days.json").unlink(missing_ok=True)
+    print(f"{customers:>9,} customers: incremental build {incremental['wall_seconds']}s",
+          flush=True)
+    facts = ("fct_order_lines", "fct_orders")
+    run.update({
+        "next_day": {k: (len(v) if isinstance(v, list) else v) for k, v in day.items()},
+        "incremental": incremental,
+        "incremental_to_full_wall": round(incremental["wall_seconds"] / full["wall_seconds"], 3),
+        "incremental_to_full_order_facts": round(
+            sum(incremental["model_seconds"][f] for f in facts)
+            / sum(full["model_seconds"][f] for f in facts), 3),
+    })
+    record(run)
+    return run
+
+
+def bench_online_retail(work: Path) -> dict | None:
+    shared = Path(os.environ.get("SHARED_DATA_DIR", REPO_ROOT.parent / "shared" / "data"))
+    raw = shared / ONLINE_RETAIL
+    if not raw.is_dir():
+        print(f"Online Retail skipped: {raw} not found (set SHARED_DATA_DIR)", flush=True)
+        return None
+    build_dir = work / "build_online_retail"
+    shutil.rmtree(build_dir, ignore_errors=True)
+    build_dir.mkdir(parents=True)
+    full = run_build(raw, build_dir / "warehouse.duckdb", build_dir / "full",
+                     extra_vars="{source_system: online_retail}")
+    print(f"online_retail: full build {full['wall_seconds']}s", flush=True)
+    return {"source": "online_retail", "raw_dir": str(raw), "full": full}
+
+
+def render_markdown(results: dict) -> str:
+    """The results as a readable report: one table per question."""
+    runs = results["runs"]
+    demo = sorted((r for r in runs.values() if r["source"] == "demo"),
+                  key=lambda r: r["customers"])
+    out = ["# Benchmark results", "",
+           "Written by `make bench` (`python -m ecommerce_warehouse.bench`); raw numbers in "
+           "`results.json`.", "",
+           f"Machine: {results['machine']}. Settings of each run: `results.json`.", "",
+           "## Full build (`dbt build`: every model and test) and the next day incrementally",
+           "",
+           "| shop | order lines (raw) | full build s | peak memory MB | models s | tests s "
+           "| incremental build s | incremental / full | order facts incr. / full |",
+           "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in demo:
+        f = r["full"]
+        incremental = ("| {:,.1f} | {:.2f} | {:.2f} |".format(
+            r["incremental"]["wall_seconds"], r["incremental_to_full_wall"],
+            r["incremental_to_full_order_facts"]) if "incremental" in r else "| not run | | |")
+        out.append(f"| demo {r['customers']:,} customers | {r['raw_rows']['order_lines']:,} "
+                   f"| {f['wall_seconds']:,.1f} | {f['peak_memory_mb']:,.0f} "
+                   f"| {f['models_total_seconds']:,.1f} | {f['tests_total_seconds']:,.1f} "
+                   + incremental)
+    for r in runs.values():
+        if r["source"] == "online_retail":
+            f = r["full"]
+            out.append(f"| Online Retail II | | {f['wall_seconds']:,.1f} "
+                       f"| {f['peak_memory_mb']:,.0f} | {f['models_total_seconds']:,.1f} "
+                       f"| {f['tests_total_seconds']:,.1f} | | | |")
+    if len(demo) > 1:
+        out += ["", "## Growth (full build, 10x the customers each step: linear = within 12x)",
+                "", "| from | to | data x | wall time x | models time x |", "|---|---|---:|---:|---:|"]
+        for a, b in zip(demo, demo[1:]):
+            out.append(f"| {a['customers']:,} | {b['customers']:,} "
+                       f"| {b['raw_rows']['order_lines'] / a['raw_rows']['order_lines']:.1f} "
+                       f"| {b['full']['wall_seconds'] / a['full']['wall_seconds']:.1f} "
+                       f"| {b['full']['models_total_seconds'] / a['full']['models_total_seconds']:.1f} |")
+    if demo:
+        largest = demo[-1]
+        out += ["", f"## Slowest models, full build of {largest['customers']:,} customers", "",
+                "| model | seconds | share of model time |", "|---|---:|---:|"]
+        total = largest["full"]["models_total_seconds"]
+        for name, seconds in list(largest["full"]["model_seconds"].items())[:15]:
+            out.append(f"| {name} | {seconds:,.1f} | {seconds / total:.0%} |")
+    return "\n".join(out) + "\n"
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(prog="python -m ecommerce_warehouse.bench", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--scales", type=int, nargs="*", default=[10_000, 100_000, 1_000_000],
+                   help="customers of each demo shop (default: 10000 100000 1000000)")
+    p.add_argument("--work-dir", type=Path, default=REPO_ROOT / "bench" / "work",
+                   help="generated shops and warehouses (default: bench/work, git-ignored)")
+    p.add_argument("--out-dir", type=Path, default=REPO_ROOT / "bench",
+                   help="where results.json and RESULTS.md go (default: bench/)")
+    p.add_argument("--seed", type=int, default=42)
+    p.add_argument("--no-online-retail", action="store_true", help="skip Online Retail")
+    p.add_argument("--select", nargs="*", help="build only these dbt nodes (default: all)")
+    a = p.parse_args(argv)
+
+    a.work_dir.mkdir(parents=True, exist_ok=True)
+    a.out_dir.mkdir(parents=True, exist_ok=True)
+    path = a.out_dir / "results.json"
+    settings = ", ".join(
+        f"{name}={os.environ.get(name, default)}" for name, default in
+        (("DUCKDB_MEMORY_LIMIT", "4GB"), ("DUCKDB_THREADS", "2"), ("DBT_THREADS", "2")))
+
+    def record(name, run):
+        run["measured_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        run["settings"] = settings
+        run["select"] = a.select or "everything"
+        # Read again just before writing: another bench run may have added its scales.
+        results = json.loads(path.read_text()) if path.exists() else {"runs": {}}
+        results["machine"] = (f"{platform.machine()}, {os.cpu_count()} CPUs, "
+                              f"Python {platform.python_version()}")
+        results["runs"][name] = run
+        path.write_text(json.dumps(results, indent=2) + "\n")
+        (a.out_dir / "RESULTS.md").write_text(render_markdown(results))
+
+    for n in a.scales:
+        bench_demo(n, a.work_dir, a.seed, a.select, lambda run, n=n: record(f"demo_{n}", run))
+    if not a.no_online_retail and not a.select:
+        run = bench_online_retail(a.work_dir)
+        if run is not None:
+            record("online_retail", run)
+    print(f"wrote {path} and {a.out_dir / 'RESULTS.md'}")
+
+
+if __name__ == "__main__":
+    main()
