@@ -65,11 +65,11 @@ weekday_counts as (
 
     select
         customer_id,
-        extract(isodow from ordered_at) as weekday_number,
+        {{ iso_day_of_week('ordered_at') }} as weekday_number,
         count(*) as purchase_count
     from customer_orders
     where not is_return
-    group by customer_id, extract(isodow from ordered_at)
+    group by customer_id, {{ iso_day_of_week('ordered_at') }}
 
 ),
 
@@ -89,11 +89,11 @@ hour_counts as (
 
     select
         customer_id,
-        extract(hour from ordered_at) as hour_of_day,
+        {{ date_part_number('hour', 'ordered_at') }} as hour_of_day,
         count(*) as purchase_count
     from customer_orders
     where not is_return
-    group by customer_id, extract(hour from ordered_at)
+    group by customer_id, {{ date_part_number('hour', 'ordered_at') }}
 
 ),
 
