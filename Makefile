@@ -18,7 +18,7 @@ export DBT_PROFILES_DIR := $(ROOT)/profiles
 DEMO_CUSTOMERS ?= 5000
 DEMO_SEED ?= 42
 
-.PHONY: help venv demo-data build docs summary run test lint clean
+.PHONY: help venv demo-data build docs summary run test lint clean venv-spark test-spark
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -34,6 +34,14 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	@touch $@
 
 venv: $(VENV)/.installed  ## create .venv with the pinned dependencies
+
+# The Spark extra (dbt-spark, pyspark) on top of .venv; its pins never change the main set's.
+$(VENV)/.installed-spark: $(VENV)/.installed requirements-spark.txt
+	@echo "==> installing the Spark extra (requirements-spark.txt) into $(VENV)"
+	$(BIN)/uv pip install --python $(BIN)/python -r requirements.txt -r requirements-spark.txt
+	@touch $@
+
+venv-spark: $(VENV)/.installed-spark  ## add the Spark extra to .venv (dbt-spark, pyspark; Java 17+)
 
 demo-data: venv  ## generate the demo shop's raw files (if absent)
 	@if [ -f "$(RAW_DATA_PATH)/_truth/manifest.json" ]; then \
@@ -57,9 +65,17 @@ summary: venv  ## print rows per mart and headline KPIs
 
 run: build docs summary  ## set up, generate the demo shop, build the warehouse and its docs
 
-test: venv  ## the whole suite: pytest (incl. dbt builds of small shops) and sqlfluff lint
+# Java present: the Spark extra is installed and the Spark tests run with the rest; absent:
+# they are skipped, and said so here and in pytest's summary.
+test: venv  ## the whole suite: pytest (incl. dbt builds of small shops, the Spark build) and sqlfluff lint
+	@if command -v java >/dev/null; then $(MAKE) --no-print-directory venv-spark; \
+	else echo "==> no java on PATH: the Spark tests will be skipped (install Java 17+ to run them)"; fi
 	@echo "==> pytest"
 	$(BIN)/pytest
+
+test-spark: venv-spark  ## the SQL layer on a local Spark, compared with DuckDB (needs Java 17+)
+	@command -v java >/dev/null || { echo "make test-spark needs Java 17+ (java not on PATH)"; exit 1; }
+	$(BIN)/pytest tests/python/test_spark.py
 	@$(MAKE) --no-print-directory lint
 
 # Source adapters are disabled under the default source_system, so sqlfluff would skip them:
@@ -81,4 +97,4 @@ lint: venv  ## sqlfluff lint of every SQL model and analysis (dbt templater, in-
 	done
 
 clean:  ## remove build outputs (keeps .venv and data/)
-	rm -rf target logs dbt_packages warehouse.duckdb warehouse.duckdb.wal
+	rm -rf target logs dbt_packages warehouse.duckdb warehouse.duckdb.wal spark-warehouse spark-metastore

@@ -102,3 +102,20 @@
 {% macro spark__day_name(expression) -%}
     date_format({{ expression }}, 'EEEE')
 {%- endmacro %}
+
+
+{#- dbt.datediff on Spark, overriding dbt-spark's: DuckDB's meaning (the number of day / month /
+    quarter / year boundaries between the two), as bigint like DuckDB's, and null when a date is
+    null (dbt-spark's version stops the query on a null date; our dates may be missing, e.g. an
+    order never delivered). -#}
+{% macro spark__datediff(first_date, second_date, datepart) -%}
+    {%- if datepart == "day" -%}
+        cast(datediff(cast({{ second_date }} as date), cast({{ first_date }} as date)) as {{ dbt.type_bigint() }})
+    {%- elif datepart in ("month", "quarter", "year") -%}
+        {%- set months_per = {"month": 1, "quarter": 3, "year": 12}[datepart] -%}
+        {%- set index = "(year({d}) * " ~ (12 // months_per) ~ " + (month({d}) - 1) div " ~ months_per ~ ")" -%}
+        cast({{ index | replace("{d}", second_date) }} - {{ index | replace("{d}", first_date) }} as {{ dbt.type_bigint() }})
+    {%- else -%}
+        {{ exceptions.raise_compiler_error("spark__datediff: datepart '" ~ datepart ~ "' is not implemented") }}
+    {%- endif -%}
+{%- endmacro %}

@@ -16,9 +16,11 @@ DBT = Path(sys.executable).parent / "dbt"
 SHARED_TARGET = Path(tempfile.mkdtemp(prefix="dbt-target-"))
 
 
-def run_dbt(args: list[str], raw_dir: Path, work_dir: Path, extra_vars: str | None = None):
-    """`dbt <args>` on the raw files in raw_dir, writing everything under work_dir."""
-    env = dict(
+def run_dbt(args: list[str], raw_dir: Path, work_dir: Path, extra_vars: str | None = None,
+            env: dict[str, str] | None = None):
+    """`dbt <args>` on the raw files in raw_dir, writing everything under work_dir; `env` adds
+    or overrides environment variables."""
+    variables = dict(
         os.environ,
         RAW_DATA_PATH=str(raw_dir),
         DBT_DUCKDB_PATH=str(work_dir / "warehouse.duckdb"),
@@ -27,10 +29,11 @@ def run_dbt(args: list[str], raw_dir: Path, work_dir: Path, extra_vars: str | No
         DBT_PROFILES_DIR=str(REPO_ROOT / "profiles"),
         DBT_SEND_ANONYMOUS_USAGE_STATS="false",
     )
+    variables.update(env or {})
     command = [str(DBT), *args, "--project-dir", str(REPO_ROOT)]
     if extra_vars:
         command += ["--vars", extra_vars]
-    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=900)
+    return subprocess.run(command, env=variables, capture_output=True, text=True, timeout=900)
 
 
 def build_warehouse(raw_dir: Path, work_dir: Path, extra_vars: str | None = None,

@@ -178,11 +178,12 @@ select
         when order_totals.order_count > 1
             then {{ dbt.datediff(
                 'order_totals.first_order_date', 'order_totals.last_order_date', 'day'
-            ) }} / (order_totals.order_count - 1.0)
+            ) }} / cast(order_totals.order_count - 1 as double)
     end as average_days_between_orders,
-    order_totals.coupon_order_count * 1.0 / order_totals.order_count as coupon_order_share,
+    cast(order_totals.coupon_order_count as double) / order_totals.order_count
+        as coupon_order_share,
     order_totals.return_order_count,
-    order_totals.return_order_count * 1.0 / order_totals.order_count as return_rate
+    cast(order_totals.return_order_count as double) / order_totals.order_count as return_rate
 from order_totals
 cross join as_of
 left join customers
