@@ -119,7 +119,7 @@ p_values as (
 results as (
 
     select
-        cast(offered_date as varchar) as experiment_id,
+        cast(offered_date as {{ dbt.type_string() }}) as experiment_id,
         'analysed: randomised retention offer' as analysis_status,
         offered_date,
         offer_coupon_code,
