@@ -62,7 +62,10 @@ select
     categories.net_revenue / nullif(sum(categories.net_revenue) over (), 0)
         as net_revenue_share,
     categories.gross_revenue / nullif(categories.units_sold, 0) as average_unit_price,
-    cast(rank() over (order by categories.net_revenue desc) as {{ dbt.type_bigint() }}) as revenue_rank,
+    cast(
+        rank() over (order by categories.net_revenue desc)
+        as {{ dbt.type_bigint() }}
+    ) as revenue_rank,
     cast(categories.product_views as {{ dbt.type_bigint() }}) as product_views
 from categories
 left join reach

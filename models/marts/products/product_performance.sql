@@ -55,8 +55,14 @@ select
     net_revenue / nullif(sum(net_revenue) over (), 0) as net_revenue_share,
     cast(rank() over (order by units_sold desc) as {{ dbt.type_bigint() }}) as quantity_rank,
     cast(rank() over (order by net_revenue desc) as {{ dbt.type_bigint() }}) as revenue_rank,
-    cast(rank() over (partition by category order by units_sold desc) as {{ dbt.type_bigint() }}) as category_quantity_rank,
-    cast(rank() over (partition by category order by net_revenue desc) as {{ dbt.type_bigint() }}) as category_revenue_rank,
+    cast(
+        rank() over (partition by category order by units_sold desc)
+        as {{ dbt.type_bigint() }}
+    ) as category_quantity_rank,
+    cast(
+        rank() over (partition by category order by net_revenue desc)
+        as {{ dbt.type_bigint() }}
+    ) as category_revenue_rank,
     product_views,
     cast(orders as double) / nullif(product_views, 0) as orders_per_view,
     expected_orders,

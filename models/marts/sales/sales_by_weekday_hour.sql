@@ -46,7 +46,10 @@ hours as (
 
     select cast(hour_values.hour_of_day as {{ dbt.type_bigint() }}) as hour_of_day
     from (
-        values {% for hour in range(24) %}({{ hour }}){{ ", " if not loop.last }}{% endfor %}
+        values
+        {%- for hour in range(24) %}
+            ({{ hour }}){{ "," if not loop.last }}
+        {%- endfor %}
     ) as hour_values (hour_of_day)
 
 ),
