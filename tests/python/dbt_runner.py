@@ -17,7 +17,7 @@ SHARED_TARGET = Path(tempfile.mkdtemp(prefix="dbt-target-"))
 
 
 def run_dbt(args: list[str], raw_dir: Path, work_dir: Path, extra_vars: str | None = None,
-            env: dict[str, str] | None = None):
+            env: dict[str, str] | None = None, timeout: int = 900):
     """`dbt <args>` on the raw files in raw_dir, writing everything under work_dir; `env` adds
     or overrides environment variables."""
     variables = dict(
@@ -33,7 +33,8 @@ def run_dbt(args: list[str], raw_dir: Path, work_dir: Path, extra_vars: str | No
     command = [str(DBT), *args, "--project-dir", str(REPO_ROOT)]
     if extra_vars:
         command += ["--vars", extra_vars]
-    return subprocess.run(command, env=variables, capture_output=True, text=True, timeout=900)
+    return subprocess.run(command, env=variables, capture_output=True, text=True,
+                          timeout=timeout)
 
 
 def build_warehouse(raw_dir: Path, work_dir: Path, extra_vars: str | None = None,

@@ -88,14 +88,18 @@ def spark_env(work: Path) -> dict[str, str]:
     would undo the DuckDB builds' partial parsing) under work."""
     return {"SPARK_WAREHOUSE_DIR": str(work / "spark-warehouse"),
             "SPARK_METASTORE_DIR": str(work / "spark-metastore"),
-            "DBT_TARGET_PATH": str(work / "target")}
+            "DBT_TARGET_PATH": str(work / "target"),
+            # A few hundred customers: one partition per shuffle spares Spark's task overhead.
+            "SPARK_SHUFFLE_PARTITIONS": "1"}
 
 
 @pytest.fixture(scope="module")
 def spark_build(shop, tmp_path_factory):
     """Every enabled model and test on the spark target; the folder of its tables' files."""
     work = tmp_path_factory.mktemp("spark_build")
-    result = run_dbt(["build", "--target", "spark"], shop, work, env=spark_env(work))
+    # Each model and test is a Spark job with its overhead: minutes, not seconds.
+    result = run_dbt(["build", "--target", "spark"], shop, work, env=spark_env(work),
+                     timeout=2700)
     assert result.returncode == 0, (
         f"dbt build on spark failed:\n{result.stdout[-8000:]}\n{result.stderr[-2000:]}")
     return work / "spark-warehouse" / "analytics.db"
