@@ -105,7 +105,9 @@ renamed as (
         ) as varchar) as line_number,
         coalesce(
             strftime(
-                {{ try_parse_timestamp(clean_text('"' ~ names.invoice_date ~ '"'), timestamp_formats) }},
+                {{ try_parse_timestamp(
+                    clean_text('"' ~ names.invoice_date ~ '"'), timestamp_formats
+                ) }},
                 '%Y-%m-%d %H:%M:%S'
             ),
             "{{ names.invoice_date }}"
