@@ -16,13 +16,12 @@
                 "The spark target reads the demo source only (source_system = demo); the other "
                 ~ "source adapters run on DuckDB. Got source_system '" ~ var("source_system") ~ "'.") }}
         {%- endif -%}
-        {#- Every file in the raw folder with its size, listed by Spark itself. -#}
+        {#- The names of the raw folder's files, listed by Spark itself. -#}
         {%- do run_query("create or replace temporary view raw_file_listing using binaryFile options (path '"
             ~ raw_dir ~ "', pathGlobFilter '*." ~ var("raw_format") ~ "')") -%}
-        {%- set listing = run_query("select path, length from raw_file_listing") -%}
-        {%- set sizes = {} -%}
-        {%- for row in listing.rows -%}
-            {%- do sizes.update({row[0].split("/")[-1]: row[1]}) -%}
+        {%- set listed = [] -%}
+        {%- for listed_path in run_query("select path from raw_file_listing").columns[0].values() -%}
+            {%- do listed.append(listed_path.split("/")[-1]) -%}
         {%- endfor -%}
         {%- set problems = [] -%}
         {%- if nodes -%}
@@ -31,7 +30,7 @@
         {%- for node in nodes -%}
             {%- set file_name = node.name ~ "." ~ var("raw_format") -%}
             {%- set path = raw_dir ~ "/" ~ file_name -%}
-            {%- if file_name not in sizes -%}
+            {%- if file_name not in listed -%}
                 {#- Spark's file listing leaves out empty files: either way nothing to read. -#}
                 {%- do problems.append("file not found, or empty (not even a header row): " ~ path) -%}
             {%- else -%}
