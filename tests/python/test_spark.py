@@ -3,7 +3,8 @@
 One small demo shop is built twice: on the spark target (every SQL model and every dbt test;
 the dbt Python models are disabled there) and on DuckDB (the compared marts and their
 upstream). The core, KPI, cohort and RFM marts must then hold the same rows on both engines:
-exact for keys, counts, dates and text, 1e-9 relative for money and rates.
+exact for keys, counts, dates and text, 1e-9 relative for money and rates. A broken raw folder
+is refused on Spark as on DuckDB, with the files and columns named.
 
 Needs the Spark extra (`make venv-spark`) and Java 17+; skipped with the reason otherwise.
 """
@@ -145,3 +146,21 @@ def test_spark_gives_the_same_rows_as_duckdb(mart, spark_build, duckdb_build):
         for column, spark_value, duckdb_value in zip(columns, spark_row, duckdb_row):
             assert same_value(spark_value, duckdb_value), (
                 f"{mart}.{column} at {key}: spark {spark_value!r}, duckdb {duckdb_value!r}")
+
+
+@needs_spark
+@pytest.mark.dbt
+def test_spark_refuses_missing_and_malformed_raw_files(shop, tmp_path):
+    """The Spark form of check_raw_files stops the build with the files and columns named."""
+    raw = tmp_path / "raw"
+    shutil.copytree(shop, raw)
+    (raw / "products.csv").unlink()
+    tax_rates = raw / "tax_rates.csv"
+    header, *lines = tax_rates.read_text().splitlines(keepends=True)
+    tax_rates.write_text(header.replace("tax_rate", "rate") + "".join(lines))
+    result = run_dbt(["build", "--target", "spark", "--select", "stg_demo__tax_rates"], raw,
+                     tmp_path, env=spark_env(tmp_path))
+    assert result.returncode != 0
+    assert f"file not found, or empty (not even a header row): {raw}/products.csv" in result.stdout
+    assert (f"{raw}/tax_rates.csv: missing column(s) tax_rate (header has: category, rate)"
+            in result.stdout)
