@@ -20,7 +20,7 @@ DBT_ARGS ?=
 DEMO_CUSTOMERS ?= 5000
 DEMO_SEED ?= 42
 
-.PHONY: help venv lock demo-data build docs summary report browser run test lint bench clean
+.PHONY: help venv venv-spark lock demo-data build docs summary report browser run test test-spark lint bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -39,6 +39,14 @@ venv: $(VENV)/.installed  ## create .venv with the pinned dependencies
 
 lock: venv  ## recompile requirements.txt (exact pins) from requirements.in
 	$(BIN)/uv pip compile requirements.in -o requirements.txt --python-version 3.11
+
+# The Spark extra (dbt-spark, pyspark) on top of .venv; its pins never change the main set's.
+$(VENV)/.installed-spark: $(VENV)/.installed requirements-spark.txt
+	@echo "==> installing the Spark extra (requirements-spark.txt) into $(VENV)"
+	$(BIN)/uv pip install --python $(BIN)/python -r requirements.txt -r requirements-spark.txt
+	@touch $@
+
+venv-spark: $(VENV)/.installed-spark  ## add the Spark extra to .venv (dbt-spark, pyspark; Java 17+)
 
 demo-data: venv  ## generate the demo shop's raw files (if absent)
 	@if [ -f "$(RAW_DATA_PATH)/_truth/manifest.json" ]; then \
@@ -80,10 +88,18 @@ run: build summary report  ## set up, generate the demo shop, build the warehous
 # a file's tests stay on one worker so its module-scoped warehouse is built once.
 PYTEST_WORKERS ?= auto
 
-test: venv browser  ## the whole suite: pytest (incl. dbt builds of small shops) and sqlfluff lint
+# Java present: the Spark extra is installed and the Spark tests run with the rest; absent:
+# they are skipped, and said so here and in pytest's summary.
+test: venv browser  ## the whole suite: pytest (incl. dbt builds of small shops, the Spark build) and sqlfluff lint
+	@if command -v java >/dev/null; then $(MAKE) --no-print-directory venv-spark; \
+	else echo "==> no java on PATH: the Spark tests will be skipped (install Java 17+ to run them)"; fi
 	@echo "==> pytest ($(PYTEST_WORKERS) workers)"
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
 	@$(MAKE) --no-print-directory lint
+
+test-spark: venv-spark  ## the SQL layer on a local Spark, compared with DuckDB (needs Java 17+)
+	@command -v java >/dev/null || { echo "make test-spark needs Java 17+ (java not on PATH)"; exit 1; }
+	$(BIN)/pytest tests/python/test_spark.py
 
 # Source adapters are disabled under the default source_system, so sqlfluff would skip them:
 # each is linted again with its own source_system and a fixture of its raw files.
@@ -111,4 +127,4 @@ bench: venv  ## time and peak memory of full and incremental builds per scale: b
 	$(BIN)/python -m ecommerce_warehouse.bench --scales $(BENCH_SCALES)
 
 clean:  ## remove build outputs (keeps .venv and data/)
-	rm -rf target logs dbt_packages warehouse.duckdb warehouse.duckdb.wal exports
+	rm -rf target logs dbt_packages warehouse.duckdb warehouse.duckdb.wal exports spark-warehouse spark-metastore

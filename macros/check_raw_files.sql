@@ -5,8 +5,15 @@
     Otherwise the build stops with one message naming the files and the columns, before any
     model reads them. (Bad values inside a
     well-formed file are not errors: those rows go to quarantine with a reason.)
+    This is the DuckDB form; spark__check_raw_files (macros/cross_engine/raw_tables.sql) also
+    registers the raw files as Spark tables.
 -#}
 {% macro check_raw_files() %}
+    {{ return(adapter.dispatch("check_raw_files", "ecommerce_warehouse")()) }}
+{% endmacro %}
+
+
+{% macro duckdb__check_raw_files() %}
     {%- if execute -%}
         {%- set problems = [] -%}
         {%- for node in graph.sources.values() if node.source_name == var("source_system") -%}

@@ -123,7 +123,7 @@ from ranked
 
 {# Text as it should be compared: outer whitespace trimmed, inner runs collapsed, '' = null. #}
 {% macro clean_text(column) -%}
-    nullif(trim(regexp_replace({{ column }}, '\s+', ' ', 'g')), '')
+    nullif(trim({{ regexp_replace_all(column, '\s+', ' ') }}), '')
 {%- endmacro %}
 
 
@@ -136,17 +136,12 @@ from ranked
     {%- elif type == "number" -%}
         try_cast({{ expression }} as double)
     {%- elif type == "date" -%}
-        cast(try_strptime({{ expression }}, {{ strptime_formats(var("date_formats")) }}) as date)
+        cast({{ try_parse_timestamp(expression, var("date_formats")) }} as date)
     {%- elif type == "timestamp" -%}
-        try_strptime({{ expression }}, {{ strptime_formats(var("timestamp_formats")) }})
+        {{ try_parse_timestamp(expression, var("timestamp_formats")) }}
     {%- else -%}
         {{ exceptions.raise_compiler_error("canonical_entities: unknown column type '" ~ type ~ "'") }}
     {%- endif -%}
-{%- endmacro %}
-
-
-{% macro strptime_formats(formats) -%}
-    [{%- for format in formats -%}'{{ format }}'{{ ", " if not loop.last }}{%- endfor -%}]
 {%- endmacro %}
 
 
@@ -161,6 +156,15 @@ from ranked
         '{{ name }}', {{ name }}{{ "," if not loop.last }}
         {%- endfor %}
     ) as {{ dbt.type_string() }})
+{%- endmacro %}
+
+{#- Spark: to_json drops null fields unless told not to; DuckDB's json_object keeps them. -#}
+{% macro spark__raw_record_json(column_names) -%}
+    to_json(named_struct(
+        {%- for name in column_names %}
+        '{{ name }}', {{ name }}{{ "," if not loop.last }}
+        {%- endfor %}
+    ), map('ignoreNullFields', 'false'))
 {%- endmacro %}
 
 

@@ -29,13 +29,15 @@ def dbt_env(raw_dir: Path, work_dir: Path) -> dict:
     )
 
 
-def run_dbt(args: list[str], raw_dir: Path, work_dir: Path, extra_vars: str | None = None):
-    """`dbt <args>` on the raw files in raw_dir, writing everything under work_dir."""
+def run_dbt(args: list[str], raw_dir: Path, work_dir: Path, extra_vars: str | None = None,
+            env: dict[str, str] | None = None, timeout: int = 900):
+    """`dbt <args>` on the raw files in raw_dir, writing everything under work_dir; `env` adds
+    or overrides environment variables."""
     command = [str(DBT), *args, "--project-dir", str(REPO_ROOT)]
     if extra_vars:
         command += ["--vars", extra_vars]
-    return subprocess.run(command, env=dbt_env(raw_dir, work_dir), capture_output=True,
-                          text=True, timeout=900)
+    return subprocess.run(command, env={**dbt_env(raw_dir, work_dir), **(env or {})},
+                          capture_output=True, text=True, timeout=timeout)
 
 
 def build_warehouse(raw_dir: Path, work_dir: Path, extra_vars: str | None = None,

@@ -51,15 +51,15 @@ days as (
 
 select
     date_day,
-    extract(year from date_day) as calendar_year,
-    extract(quarter from date_day) as quarter_of_year,
-    extract(month from date_day) as month_of_year,
-    monthname(date_day) as month_name,
+    {{ date_part_number('year', 'date_day') }} as calendar_year,
+    {{ date_part_number('quarter', 'date_day') }} as quarter_of_year,
+    {{ date_part_number('month', 'date_day') }} as month_of_year,
+    {{ month_name('date_day') }} as month_name,
     cast({{ dbt.date_trunc('month', 'date_day') }} as date) as month_start_date,
     cast({{ dbt.date_trunc('week', 'date_day') }} as date) as week_start_date,
-    extract(day from date_day) as day_of_month,
-    extract(doy from date_day) as day_of_year,
-    extract(isodow from date_day) as day_of_week,
-    dayname(date_day) as day_name,
-    extract(isodow from date_day) in (6, 7) as is_weekend
+    {{ date_part_number('day', 'date_day') }} as day_of_month,
+    {{ date_part_number('doy', 'date_day') }} as day_of_year,
+    {{ iso_day_of_week('date_day') }} as day_of_week,
+    {{ day_name('date_day') }} as day_name,
+    {{ iso_day_of_week('date_day') }} in (6, 7) as is_weekend
 from days

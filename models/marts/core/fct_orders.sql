@@ -79,10 +79,11 @@ sequenced as (
         {%- if is_incremental() %}
         coalesce(earlier_orders.order_count, 0) +
         {%- endif %}
-        row_number() over (
+        -- bigint on both engines (Spark's row_number() is an int)
+        cast(row_number() over (
             partition by orders.customer_id, orders.is_return
             order by orders.ordered_at, orders.order_id
-        ) as order_rank
+        ) as {{ dbt.type_bigint() }}) as order_rank
     from orders
     {%- if is_incremental() %}
     left join earlier_orders

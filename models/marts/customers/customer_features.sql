@@ -65,11 +65,11 @@ weekday_counts as (
 
     select
         customer_id,
-        extract(isodow from ordered_at) as weekday_number,
+        {{ iso_day_of_week('ordered_at') }} as weekday_number,
         count(*) as purchase_count
     from customer_orders
     where not is_return
-    group by customer_id, extract(isodow from ordered_at)
+    group by customer_id, {{ iso_day_of_week('ordered_at') }}
 
 ),
 
@@ -89,11 +89,11 @@ hour_counts as (
 
     select
         customer_id,
-        extract(hour from ordered_at) as hour_of_day,
+        {{ date_part_number('hour', 'ordered_at') }} as hour_of_day,
         count(*) as purchase_count
     from customer_orders
     where not is_return
-    group by customer_id, extract(hour from ordered_at)
+    group by customer_id, {{ date_part_number('hour', 'ordered_at') }}
 
 ),
 
@@ -179,11 +179,12 @@ select
         when order_totals.order_count > 1
             then {{ dbt.datediff(
                 'order_totals.first_order_date', 'order_totals.last_order_date', 'day'
-            ) }} / (order_totals.order_count - 1.0)
+            ) }} / cast(order_totals.order_count - 1 as double)
     end as average_days_between_orders,
-    order_totals.coupon_order_count * 1.0 / order_totals.order_count as coupon_order_share,
+    cast(order_totals.coupon_order_count as double) / order_totals.order_count
+        as coupon_order_share,
     order_totals.return_order_count,
-    order_totals.return_order_count * 1.0 / order_totals.order_count as return_rate
+    cast(order_totals.return_order_count as double) / order_totals.order_count as return_rate
 from order_totals
 cross join as_of
 left join customers

@@ -42,7 +42,7 @@ scored as (
         cast(1 + floor(5.0 * recency_worse / customer_count) as integer) as r_score,
         cast(1 + floor(5.0 * frequency_worse / customer_count) as integer) as f_score,
         cast(1 + floor(5.0 * monetary_worse / customer_count) as integer) as m_score,
-        monetary_worse * 1.0 / customer_count as monetary_percentile
+        cast(monetary_worse as double) / customer_count as monetary_percentile
     from positions
 
 )

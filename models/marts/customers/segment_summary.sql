@@ -102,7 +102,7 @@ select
     all_segments.recommended_action,
     -- numerics
     coalesce(all_segments.customers, 0) as customers,
-    coalesce(all_segments.customers, 0) * 1.0 / nullif(totals.total_customers, 0)
+    cast(coalesce(all_segments.customers, 0) as double) / nullif(totals.total_customers, 0)
         as customer_share,
     coalesce(all_segments.revenue, 0) as revenue,
     coalesce(all_segments.revenue, 0) / nullif(totals.total_revenue, 0) as revenue_share,

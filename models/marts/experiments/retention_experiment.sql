@@ -97,7 +97,10 @@ tested as (
         (treatment_retention_rate - control_retention_rate)
         / nullif(sqrt(
             pooled_rate * (1 - pooled_rate)
-            * (1.0 / nullif(treatment_customers, 0) + 1.0 / nullif(control_customers, 0))
+            * (
+                cast(1 as double) / nullif(treatment_customers, 0)
+                + cast(1 as double) / nullif(control_customers, 0)
+            )
         ), 0) as z_statistic
     from rates
 
@@ -116,7 +119,7 @@ p_values as (
 results as (
 
     select
-        cast(offered_date as varchar) as experiment_id,
+        cast(offered_date as {{ dbt.type_string() }}) as experiment_id,
         'analysed: randomised retention offer' as analysis_status,
         offered_date,
         offer_coupon_code,
@@ -193,10 +196,30 @@ select
     incremental_gross_revenue,
     incremental_net_revenue
 from results
-union all by name
+union all
 select
     experiment_id,
     analysis_status,
     cast(null as date) as offered_date,
-    cast({{ var('experiment_window_days') }} as {{ dbt.type_bigint() }}) as window_days
+    cast({{ var('experiment_window_days') }} as {{ dbt.type_bigint() }}) as window_days,
+    null as offer_coupon_code,
+    null as treatment_customers,
+    null as control_customers,
+    null as treatment_retained,
+    null as control_retained,
+    null as treatment_retention_rate,
+    null as control_retention_rate,
+    null as uplift,
+    null as uplift_standard_error,
+    null as uplift_ci_lower,
+    null as uplift_ci_upper,
+    null as z_statistic,
+    null as p_value,
+    null as treatment_net_revenue,
+    null as control_net_revenue,
+    null as treatment_net_revenue_per_customer,
+    null as control_net_revenue_per_customer,
+    null as offer_discount_cost,
+    null as incremental_gross_revenue,
+    null as incremental_net_revenue
 from no_experiment

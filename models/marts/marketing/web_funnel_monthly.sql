@@ -31,9 +31,9 @@ select
     count(case when has_add_to_cart then 1 end) as add_to_cart_sessions,
     count(case when has_purchase then 1 end) as purchase_sessions,
     avg(events) as average_events_per_session,
-    avg(case when has_product_view then 1.0 else 0.0 end) as product_view_rate,
-    avg(case when has_add_to_cart then 1.0 else 0.0 end) as add_to_cart_rate,
-    avg(case when has_purchase then 1.0 else 0.0 end) as conversion_rate,
+    avg(case when has_product_view then 1 else 0 end) as product_view_rate,
+    avg(case when has_add_to_cart then 1 else 0 end) as add_to_cart_rate,
+    avg(case when has_purchase then 1 else 0 end) as conversion_rate,
     cast(count(case when has_add_to_cart and has_purchase then 1 end) as double)
     / nullif(count(case when has_add_to_cart then 1 end), 0) as cart_to_purchase_rate
 from sessions

@@ -63,7 +63,10 @@ select
         as net_revenue_share,
     categories.gross_revenue / nullif(categories.units_sold, 0) as average_unit_price,
     -- Ranked to the cent: sums of doubles differ in the last bits from run to run.
-    rank() over (order by round(categories.net_revenue, 2) desc) as revenue_rank,
+    cast(
+        rank() over (order by round(categories.net_revenue, 2) desc)
+        as {{ dbt.type_bigint() }}
+    ) as revenue_rank,
     cast(categories.product_views as {{ dbt.type_bigint() }}) as product_views
 from categories
 left join reach

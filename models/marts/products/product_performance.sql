@@ -53,12 +53,18 @@ select
     returns_amount,
     net_revenue,
     net_revenue / nullif(sum(net_revenue) over (), 0) as net_revenue_share,
-    rank() over (order by units_sold desc) as quantity_rank,
+    cast(rank() over (order by units_sold desc) as {{ dbt.type_bigint() }}) as quantity_rank,
     -- Revenue ranked to the cent: sums of doubles differ in the last bits from run to run.
-    rank() over (order by round(net_revenue, 2) desc) as revenue_rank,
-    rank() over (partition by category order by units_sold desc) as category_quantity_rank,
-    rank() over (
-        partition by category order by round(net_revenue, 2) desc
+    cast(
+        rank() over (order by round(net_revenue, 2) desc) as {{ dbt.type_bigint() }}
+    ) as revenue_rank,
+    cast(
+        rank() over (partition by category order by units_sold desc)
+        as {{ dbt.type_bigint() }}
+    ) as category_quantity_rank,
+    cast(
+        rank() over (partition by category order by round(net_revenue, 2) desc)
+        as {{ dbt.type_bigint() }}
     ) as category_revenue_rank,
     product_views,
     cast(orders as double) / nullif(product_views, 0) as orders_per_view,

@@ -53,9 +53,9 @@ select
     cast({{ var('churn_window_days') }} as {{ dbt.type_bigint() }}) as churn_window_days,
     count(*) as customers,
     count(case when is_churned then 1 end) as churned_customers,
-    avg(case when is_churned then 1.0 else 0.0 end) as churn_rate,
+    avg(case when is_churned then 1 else 0 end) as churn_rate,
     count(case when is_repeat_customer then 1 end) as repeat_customers,
-    avg(case when is_repeat_customer then 1.0 else 0.0 end) as repeat_purchase_rate,
+    avg(case when is_repeat_customer then 1 else 0 end) as repeat_purchase_rate,
     avg(cast(order_count as double)) as average_orders_per_customer,
     avg(average_days_between_orders) as average_days_between_purchases,
     avg(cast(days_since_last_order as double)) as average_days_since_last_order

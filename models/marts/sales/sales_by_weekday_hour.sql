@@ -44,20 +44,26 @@ weekdays as (
 
 hours as (
 
-    select unnest(range(0, 24)) as hour_of_day
+    select cast(hour_values.hour_of_day as {{ dbt.type_bigint() }}) as hour_of_day
+    from (
+        values
+        {%- for hour in range(24) %}
+            ({{ hour }}){{ "," if not loop.last }}
+        {%- endfor %}
+    ) as hour_values (hour_of_day)
 
 ),
 
 sales as (
 
     select
-        extract(isodow from ordered_at) as day_of_week,
-        extract(hour from ordered_at) as hour_of_day,
+        {{ iso_day_of_week('ordered_at') }} as day_of_week,
+        {{ date_part_number('hour', 'ordered_at') }} as hour_of_day,
         count(*) as orders,
         sum(net_amount) as net_revenue,
         cast(sum(item_quantity) as {{ dbt.type_bigint() }}) as quantity
     from sold
-    group by extract(isodow from ordered_at), extract(hour from ordered_at)
+    group by {{ iso_day_of_week('ordered_at') }}, {{ date_part_number('hour', 'ordered_at') }}
 
 ),
 

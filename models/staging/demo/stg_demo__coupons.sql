@@ -12,8 +12,8 @@ renamed as (
         discount_pct,
         valid_from,
         valid_to,
-        filename as source_file,
-        row_number() over () as source_row_number
+        {{ source_file_name() }} as source_file,
+        {{ source_row_number() }} as source_row_number
     from source
 
 )

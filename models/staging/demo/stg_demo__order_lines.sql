@@ -17,8 +17,8 @@ renamed as (
         discount_pct,
         coupon_code,
         return_of_order_id,
-        filename as source_file,
-        row_number() over () as source_row_number
+        {{ source_file_name() }} as source_file,
+        {{ source_row_number() }} as source_row_number
     from source
 
 )

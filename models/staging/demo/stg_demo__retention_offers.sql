@@ -11,8 +11,8 @@ renamed as (
         offered_date,
         experiment_group,
         coupon_code,
-        filename as source_file,
-        row_number() over () as source_row_number
+        {{ source_file_name() }} as source_file,
+        {{ source_row_number() }} as source_row_number
     from source
 
 )

@@ -11,8 +11,8 @@ renamed as (
         delivery_charge,
         promised_delivery_date,
         delivered_date,
-        filename as source_file,
-        row_number() over () as source_row_number
+        {{ source_file_name() }} as source_file,
+        {{ source_row_number() }} as source_row_number
     from source
 
 )

@@ -9,8 +9,8 @@ renamed as (
     select
         category,
         tax_rate,
-        filename as source_file,
-        row_number() over () as source_row_number
+        {{ source_file_name() }} as source_file,
+        {{ source_row_number() }} as source_row_number
     from source
 
 )

@@ -14,8 +14,8 @@ renamed as (
         event_type,
         product_id,
         order_id,
-        filename as source_file,
-        row_number() over () as source_row_number
+        {{ source_file_name() }} as source_file,
+        {{ source_row_number() }} as source_row_number
     from source
 
 )

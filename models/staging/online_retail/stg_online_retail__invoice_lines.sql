@@ -105,10 +105,9 @@ renamed as (
         ) as varchar) as line_number,
         coalesce(
             strftime(
-                try_strptime(
-                    {{ clean_text('"' ~ names.invoice_date ~ '"') }},
-                    {{ strptime_formats(timestamp_formats) }}
-                ),
+                {{ try_parse_timestamp(
+                    clean_text('"' ~ names.invoice_date ~ '"'), timestamp_formats
+                ) }},
                 '%Y-%m-%d %H:%M:%S'
             ),
             "{{ names.invoice_date }}"
