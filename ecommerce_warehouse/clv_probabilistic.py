@@ -103,7 +103,8 @@ def rfm_summary(occasions: pd.DataFrame, calibration_end) -> pd.DataFrame:
         "recency": (grouped["occasion_date"].max() - first).dt.days / UNIT_DAYS,
         "T": (end - first).dt.days / UNIT_DAYS,
     })
-    repeat = window[window["occasion_date"] > window["customer_id"].map(first)]
+    # transform, not map(first): map fails on an empty window (no occasion before the end)
+    repeat = window[window["occasion_date"] > grouped["occasion_date"].transform("min")]
     summary["monetary_value"] = repeat.groupby("customer_id")["value"].mean()
     summary["monetary_value"] = summary["monetary_value"].fillna(0.0)
     summary["frequency"] = summary["frequency"].astype("int64")

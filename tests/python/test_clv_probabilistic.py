@@ -75,6 +75,15 @@ def test_occasions_from_orders_leave_returns_and_guests_out():
         == [["a", D(2024, 1, 1), 12.5], ["b", D(2024, 1, 6), 3.0]]
 
 
+def test_no_occasion_before_the_window_end_is_an_empty_summary_and_a_reason():
+    # the tiny shop's case: every purchase after the holdout's calibration end
+    occasions = clv.purchase_occasions(transactions([("a", "2024-03-01", 5.0)]))
+    summary = clv.rfm_summary(occasions, "2024-02-01")
+    assert len(summary) == 0
+    with pytest.raises(clv.ClvSkipped, match="0 repeat customers"):
+        clv.fit_models(occasions, "2024-02-01")
+
+
 def test_baseline_and_holdout_metrics_by_hand():
     summary = pd.DataFrame({"frequency": [2, 0, 3], "T": [4.0, 0.0, 6.0]}, index=["a", "b", "c"])
     # rates 0.5 and 0.5 repeat purchases a week (b has T = 0: 0), over 14 days = 2 weeks

@@ -23,7 +23,9 @@ ORDERS_SQL = "select count(*), sum(net_amount) from fct_orders"
 def publish(raw_dir, work_dir, *args):
     return subprocess.run(
         [sys.executable, "-m", "ecommerce_warehouse.publish", *SELECT, *args],
-        env=dbt_env(raw_dir, work_dir), capture_output=True, text=True, timeout=900)
+        # `make test` exports WAREHOUSE_EXPORTS_PATH (the repo's exports/): the test's own wins
+        env={**dbt_env(raw_dir, work_dir), "WAREHOUSE_EXPORTS_PATH": str(work_dir / "exports")},
+        capture_output=True, text=True, timeout=900)
 
 
 def read_in_new_process(path, sql):
