@@ -137,7 +137,7 @@ def test_summary_equals_the_published_summary(paper_fit):
     ours = paper_fit.summary
     assert sorted(ours.index.astype(int)) == sorted(published.index.astype(int))
     ours = ours.rename(index=lambda i: str(int(i)))
-    joined = ours.join(published, rsuffix="_published", how="inner")
+    joined = ours.join(published.add_suffix("_published"), how="inner")
     assert len(joined) == 2_357
     assert (joined["frequency"] == joined["frequency_published"]).all()
     # published to 2 decimals
