@@ -20,7 +20,7 @@ DBT_ARGS ?=
 DEMO_CUSTOMERS ?= 5000
 DEMO_SEED ?= 42
 
-.PHONY: help venv venv-spark lock demo-data build docs summary report browser run test test-spark lint bench clean
+.PHONY: help venv venv-spark lock demo-data build refresh docs summary report browser run test test-spark lint bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -62,6 +62,11 @@ demo-data: venv  ## generate the demo shop's raw files (if absent)
 # warehouse never block it nor see it half-built. DBT_ARGS: e.g. --select.
 build: demo-data  ## dbt build + docs into a copy, then swap it in and export the marts to exports/
 	$(BIN)/python -m ecommerce_warehouse.publish --docs $(DBT_ARGS)
+
+# The daily refresh: incremental validation and facts, SQL marts and tests; the Python models
+# keep the results of the last `make build` (selectors.yml). Published like `make build`.
+refresh: demo-data  ## daily refresh: dbt build --selector daily_refresh (no model retraining), published
+	$(BIN)/python -m ecommerce_warehouse.publish --selector daily_refresh $(DBT_ARGS)
 
 # `make build` already does this on the copy it publishes; here on the warehouse itself (which
 # dbt opens read-write, so no BI tool may hold it).
@@ -123,7 +128,7 @@ lint: venv  ## sqlfluff lint of every SQL model and analysis (dbt templater, in-
 # Scales in customers of the generated demo shops; e.g. `make bench BENCH_SCALES="10000 100000"`.
 BENCH_SCALES ?= 10000 100000 1000000
 
-bench: venv  ## time and peak memory of full and incremental builds per scale: bench/RESULTS.md
+bench: venv  ## time and peak memory of full builds and the daily refresh per scale: bench/RESULTS.md
 	$(BIN)/python -m ecommerce_warehouse.bench --scales $(BENCH_SCALES)
 
 clean:  ## remove build outputs (keeps .venv and data/)

@@ -26,3 +26,23 @@
         from {{ this }}
     )
 {%- endmacro %}
+
+
+{#-
+    The validated rows of an entity (int_<entity>_validated). On DuckDB, an entity whose text
+    is not re-spelled (no `spelling` column: order lines, shipments, reviews, web events,
+    retention offers) is an incremental model: a run validates only the rows appended to each
+    raw file since the last run (see validate_entity). Raw exports are expected to grow at
+    their end; a raw file that was replaced or edited, or a moved raw folder, needs
+    `dbt build --full-refresh`. Entities with re-spelled text are rebuilt every run: a new row
+    can change the most common spelling of earlier rows.
+-#}
+{% macro validated_entity_config(entity) %}
+    {%- set respelled = canonical_entities()[entity]["columns"] | selectattr("spelling") | list -%}
+    {%- set incremental = target.type == "duckdb" and not respelled -%}
+    {{ return({
+        "materialized": "incremental" if incremental else "table",
+        "incremental_strategy": "append",
+        "on_schema_change": "fail",
+    }) }}
+{% endmacro %}

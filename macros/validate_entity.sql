@@ -1,7 +1,12 @@
 {#-
     Every staged row of an entity, typed per the canonical contract, with `quarantine_reason`
-    (null for clean rows) and `raw_record` (the row as it came, as JSON text). The first rule
+    (null for clean rows), `raw_record` (the row as it came, as JSON text) and
+    `record_fingerprint` (md5 of its cleaned text, what duplicates are found by). The first rule
     that matches gives the reason; see canonical_entities() for the order.
+
+    Incremental runs (see validated_entity_config) validate only the rows appended to each raw
+    file since the last run and check them for duplicates against the rows validated before,
+    so that they get the reason a full refresh would give them.
 -#}
 {% macro validate_entity(entity) %}
 {%- set spec = canonical_entities()[entity] -%}
@@ -9,13 +14,47 @@
 {%- set spelled = columns | selectattr("spelling") | map(attribute="name") | list -%}
 {%- set compared = columns | map(attribute="name")
     | reject("in", spec.get("duplicate_ignores", [])) | list -%}
+{%- set compared_texts = [] -%}
+{%- for name in compared -%}
+    {%- do compared_texts.append("typed." ~ name ~ "__text") -%}
+{%- endfor -%}
+{%- set key = spec["unique_key"] -%}
+{#- (is_incremental() needs `this`, which unit tests of table models lack.) -#}
+{%- set incremental = config.get("materialized") == "incremental" and is_incremental() -%}
 
 with staged as (
 
     {{ staged_entity(entity) }}
 
 ),
+{% if incremental %}
+{#- The rows validated before, and how far into each raw file they reach. -#}
+validated_before as (
 
+    select * from {{ this }}
+
+),
+
+rows_validated_per_file as (
+
+    select
+        source_file,
+        max(source_row_number) as last_row_number
+    from validated_before
+    group by source_file
+
+),
+
+new_rows as (
+
+    select staged.*
+    from staged
+    left join rows_validated_per_file
+        on staged.source_file = rows_validated_per_file.source_file
+    where staged.source_row_number > coalesce(rows_validated_per_file.last_row_number, 0)
+
+),
+{% endif %}
 typed as (
 
     select
@@ -27,7 +66,7 @@ typed as (
         {{ parse_typed(clean_text(column.name), column.type) }} as {{ column.name }}
         {{- "," if not loop.last }}
         {%- endfor %}
-    from staged
+    from {{ "new_rows" if incremental else "staged" }}
 
 ),
 {% for name in spelled %}
@@ -59,9 +98,7 @@ checked as (
         typed.source_file,
         typed.source_row_number,
         typed.raw_record,
-        {%- for name in compared %}
-        typed.{{ name }}__text,
-        {%- endfor %}
+        {{ record_fingerprint(compared_texts) }} as record_fingerprint,
         {%- for column in columns %}
         {%- if column.name in spelled %}
         spelling__{{ column.name }}.canonical_{{ column.name }} as {{ column.name }},
@@ -94,21 +131,72 @@ ranked as (
     select
         *,
         row_number() over (
-            partition by {{ compared | join("__text, ") }}__text
+            partition by record_fingerprint
             order by source_row_number
         ) as copy_number,
         row_number() over (
-            partition by {{ spec["unique_key"] | join(", ") }}, defect is null
+            partition by {{ key | join(", ") }}, defect is null
             order by source_row_number
         ) as key_rank
     from checked
 
+){% if incremental %},
+
+{#- What the rows validated before add to the ranks: their copies of each text, and their rows
+    without a defect of each key (rows found to be duplicates had no defect either). -#}
+copies_before as (
+
+    select
+        record_fingerprint,
+        count(*) as copies
+    from validated_before
+    where record_fingerprint in (select record_fingerprint from checked)
+    group by record_fingerprint
+
+),
+
+keys_before as (
+
+    select
+        {%- for column in key %}
+        before.{{ column }},
+        {%- endfor %}
+        count(*) as key_rows
+    from validated_before as before
+    inner join (select distinct {{ key | join(", ") }} from checked where defect is null) as new_keys
+        on {% for column in key -%}
+        before.{{ column }} is not distinct from new_keys.{{ column }}
+        {%- if not loop.last %} and {% endif %}
+        {%- endfor %}
+    where before.quarantine_reason is null
+        or before.quarantine_reason in ('duplicate', 'conflicting_duplicate')
+    group by {% for column in key %}before.{{ column }}{{ ", " if not loop.last }}{% endfor %}
+
+),
+
+ranked_overall as (
+
+    select
+        ranked.* exclude (copy_number, key_rank),
+        ranked.copy_number + coalesce(copies_before.copies, 0) as copy_number,
+        ranked.key_rank + coalesce(keys_before.key_rows, 0) as key_rank
+    from ranked
+    left join copies_before
+        on ranked.record_fingerprint = copies_before.record_fingerprint
+    left join keys_before
+        on ranked.defect is null
+        {%- for column in key %}
+        and ranked.{{ column }} is not distinct from keys_before.{{ column }}
+        {%- endfor %}
+
 )
+{%- endif %}
 
 select
     source_file,
     source_row_number,
     raw_record,
+    record_fingerprint,
     {%- for column in columns %}
     {{ column.name }},
     {%- endfor %}
@@ -117,8 +205,22 @@ select
         when copy_number > 1 then 'duplicate'
         when key_rank > 1 then 'conflicting_duplicate'
     end as quarantine_reason
-from ranked
+from {{ "ranked_overall" if incremental else "ranked" }}
 {% endmacro %}
+
+
+{#- md5 of a row's cleaned texts (nulls told apart from any text), as 32 hex digits. -#}
+{% macro record_fingerprint(text_expressions) -%}
+    md5({{ adapter.dispatch("json_text_array", "ecommerce_warehouse")(text_expressions) }})
+{%- endmacro %}
+
+{% macro default__json_text_array(text_expressions) -%}
+    cast(json_array({{ text_expressions | join(", ") }}) as {{ dbt.type_string() }})
+{%- endmacro %}
+
+{% macro spark__json_text_array(text_expressions) -%}
+    to_json(array({{ text_expressions | join(", ") }}))
+{%- endmacro %}
 
 
 {# Text as it should be compared: outer whitespace trimmed, inner runs collapsed, '' = null. #}
