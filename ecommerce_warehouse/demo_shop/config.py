@@ -58,22 +58,34 @@ ZIPF_EXPONENT = 1.1          # long-tail product popularity (weight = 1 / rank^a
 # coupon_prob: chance to use a currently valid coupon on an order
 # churn_hazard: base daily probability of becoming inactive (one_off: leaves after 1st order)
 # checkout_signup: share of in-range signups who register while placing their first order
+# The archetypes are planted segments that K-Means should find in how customers buy
+# (frequency, net revenue, order value, coupon share; ecommerce_warehouse/segmentation.py), so
+# each has its own buying signature, as a shop's segments do:
+# * loyal_high_value: a premium regular: ~20 orders a year of big baskets (4.5 lines) of
+#   expensive items (gamma 2), hardly any coupons; long-lived (base hazard 1/10,000 a day,
+#   still raised by late deliveries and bad reviews like everyone's).
+# * regular: ~6 orders a year of average baskets at list prices; stays for years (1/3,300).
+# * bargain_hunter: buys with a coupon whenever one is valid (90 %) and goes for cheap items.
+# * one_off: a single purchase, then gone.
+# * churning: a short burst (15 orders a year for ~3 months, hazard 1/90) and gone; in the
+#   features it looks like a regular with a short history (recency and tenure are not
+#   clustered on), so it is the archetype K-Means recovers least.
 ARCHETYPES = {
-    "loyal_high_value": dict(share=0.10, orders_per_year=12.0, extra_lines=1.8, price_gamma=0.7,
-                             coupon_prob=0.05, churn_hazard=1 / 2500, checkout_signup=0.6),
-    "regular": dict(share=0.30, orders_per_year=5.0, extra_lines=1.0, price_gamma=0.0,
-                    coupon_prob=0.10, churn_hazard=1 / 1000, checkout_signup=0.6),
-    "bargain_hunter": dict(share=0.20, orders_per_year=4.0, extra_lines=0.8, price_gamma=-0.8,
-                           coupon_prob=0.70, churn_hazard=1 / 800, checkout_signup=0.5),
-    "one_off": dict(share=0.25, orders_per_year=4.0, extra_lines=0.5, price_gamma=0.0,
+    "loyal_high_value": dict(share=0.15, orders_per_year=20.0, extra_lines=3.5, price_gamma=2.0,
+                             coupon_prob=0.03, churn_hazard=1 / 10000, checkout_signup=0.6),
+    "regular": dict(share=0.30, orders_per_year=6.0, extra_lines=1.0, price_gamma=0.0,
+                    coupon_prob=0.10, churn_hazard=0.0003, checkout_signup=0.6),
+    "bargain_hunter": dict(share=0.20, orders_per_year=4.0, extra_lines=0.8, price_gamma=-1.0,
+                           coupon_prob=0.90, churn_hazard=1 / 800, checkout_signup=0.5),
+    "one_off": dict(share=0.20, orders_per_year=4.0, extra_lines=0.5, price_gamma=0.0,
                     coupon_prob=0.15, churn_hazard=0.0, checkout_signup=0.8),
-    "churning": dict(share=0.15, orders_per_year=6.0, extra_lines=0.8, price_gamma=0.0,
-                     coupon_prob=0.10, churn_hazard=1 / 150, checkout_signup=0.6),
+    "churning": dict(share=0.15, orders_per_year=15.0, extra_lines=0.8, price_gamma=0.0,
+                     coupon_prob=0.10, churn_hazard=0.011, checkout_signup=0.6),
 }
 # guests behave like "regular" shoppers but never register
 GUEST = dict(extra_lines=0.7, price_gamma=0.0, coupon_prob=0.08)
 GUEST_ORDER_SHARE = 0.15     # share of all (non-return) orders placed by guests
-PRE_START_SHARE = 0.50       # customers who signed up before the range (existing base)
+PRE_START_SHARE = 0.70       # customers who signed up before the range (existing base)
 PRE_START_YEARS = 3          # ... uniformly within this many years before start
 MAX_BASE_LINES = 6           # before bundle add-ons (which can add up to 2 more lines)
 MAX_DAILY_ORDER_PROB = 0.5

@@ -85,20 +85,19 @@ def test_kmeans_recovers_the_planted_archetypes(demo):
     clusters = [cluster for _, cluster, _ in assigned]
     ari = adjusted_rand_score(archetypes, clusters)
     print(f"adjusted Rand index vs planted archetypes: {ari:.3f}")
-    # Measured: 0.21 on this shop, 0.24 on seed 42 / 2,000 customers. The brief's 0.5 is out
-    # of reach for any clustering of these features: a supervised random forest trained on the
-    # true archetypes (5-fold cross-validated, seed 42 / 2,000) only reaches ARI 0.40, because
-    # regular, churning and one-off customers overlap in what their orders show (many churn
-    # before or early in the two years observed). So this checks clearly-above-chance (0 =
-    # chance) plus the two archetypes whose mechanism the features do see.
-    assert ari >= 0.15
+    # Measured: 0.67 on this shop (k = 4, silhouette 0.47), 0.61 on 2,000 customers seed 42
+    # (k = 5), 0.66 on 10,000 seed 7 (k = 4). Loyal high-value, regular, bargain hunter and
+    # one-off customers get their own clusters; the churning archetype (a burst of orders,
+    # then gone) splits between "mid-value" and the one-time / newly acquired cluster, since
+    # recency and tenure are not clustered on (see segmentation.CLUSTER_FEATURES).
+    assert ari >= 0.5
 
     def members(archetype, where):
         inside = [a for (_, c, label), a in zip(assigned, archetypes) if where(c, label)]
         total = archetypes.count(archetype)
         return inside.count(archetype) / total, inside.count(archetype) / max(len(inside), 1)
 
-    # Bargain hunters (coupon on 70 % of orders) form their own coupon-driven cluster ...
+    # Bargain hunters (coupon on 90 % of orders) form their own coupon-driven cluster ...
     recall, precision = members("bargain_hunter", lambda c, label: "coupon-driven" in label)
     assert recall >= 0.5 and precision >= 0.5
     # ... and the loyal high-value customers sit in the most valuable cluster (cluster 1).
@@ -112,5 +111,4 @@ def test_loadings_are_exported_as_csv(demo):
         exported = list(csv.DictReader(handle))
     assert len(exported) == rows(con, "select count(*) from customer_segment_loadings")[0][0]
     assert {row["feature"] for row in exported} == {
-        "recency_days", "frequency", "monetary", "average_order_value", "tenure_days",
-        "coupon_order_share", "return_rate"}
+        "frequency", "monetary", "average_order_value", "coupon_order_share"}

@@ -15,6 +15,9 @@ from ecommerce_warehouse.demo_shop.__main__ import main
 
 N_CUSTOMERS = 400
 CHUNK = 150            # several chunks, to exercise cross-chunk id uniqueness
+# A seed whose shop has every kind of dirt: at 400 customers and rate 0.005 a shop has no
+# duplicate customer about one time in seven (seed 7 since the issue-5 archetypes).
+SEED = 8
 TS = "'%Y-%m-%d %H:%M:%S'"
 
 HEADERS = {
@@ -35,7 +38,7 @@ HEADERS = {
 @pytest.fixture(scope="module")
 def shop(tmp_path_factory):
     out = tmp_path_factory.mktemp("shop")
-    manifest = generate(out, customers=N_CUSTOMERS, seed=7, chunk_size=CHUNK, progress=False)
+    manifest = generate(out, customers=N_CUSTOMERS, seed=SEED, chunk_size=CHUNK, progress=False)
     return out, manifest
 
 
@@ -75,7 +78,7 @@ def one(con, sql):
 
 def test_deterministic_and_cli(shop, tmp_path):
     out, _ = shop
-    main(["--out", str(tmp_path), "--customers", str(N_CUSTOMERS), "--seed", "7",
+    main(["--out", str(tmp_path), "--customers", str(N_CUSTOMERS), "--seed", str(SEED),
           "--chunk-size", str(CHUNK), "--quiet"])
     files = sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())
     assert len(files) == len(HEADERS) + 2
@@ -216,7 +219,7 @@ def test_order_ids_unique_across_chunks(con, shop):
 
 def test_parquet_matches_csv(shop, tmp_path):
     out, _ = shop
-    generate(tmp_path, customers=N_CUSTOMERS, seed=7, chunk_size=CHUNK, fmt="parquet",
+    generate(tmp_path, customers=N_CUSTOMERS, seed=SEED, chunk_size=CHUNK, fmt="parquet",
              progress=False)
     c = duckdb.connect()
     for t in HEADERS:

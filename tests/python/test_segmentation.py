@@ -120,6 +120,32 @@ def test_segment_customers_end_to_end_on_blobs():
     assert result.groupby("cluster_id")["cluster_label"].nunique().eq(1).all()
 
 
+
+def test_labels_read_recency_although_it_is_not_clustered_on():
+    assert "recency_days" not in seg.CLUSTER_FEATURES
+    assert set(seg.CLUSTER_FEATURES) < set(seg.LABEL_FEATURES)
+    frame = pd.DataFrame({
+        "customer_id": ["A1", "A2", "B1", "B2"],
+        "frequency": [10, 10, 1, 1], "monetary": [1000.0, 1000.0, 20.0, 20.0],
+        "average_order_value": [100.0, 100.0, 20.0, 20.0], "coupon_order_share": [0.0] * 4,
+        "recency_days": [5, 5, 400, 400], "tenure_days": [400] * 4, "return_rate": [0.0] * 4,
+    })
+    result = seg.segment_customers(frame, 2, seed=0)
+    # two values per column -> standardised to +-1: A is high-value, frequent (mean 10 orders)
+    # and recent (log1p 5 < log1p 400); B low-value, one-time (mean 1 order) and lapsed; the
+    # constant tenure and return rate (0) give no word.
+    assert dict(zip(result["customer_id"], result["cluster_label"])) == {
+        "A1": "high-value frequent recent", "A2": "high-value frequent recent",
+        "B1": "low-value one-time lapsed", "B2": "low-value one-time lapsed"}
+    assert list(result["cluster_id"]) == [1, 1, 2, 2]
+
+
+def test_default_k_range_starts_at_four():
+    # 20 distinct points allow k up to 19; the default range is 4..8
+    assert seg.candidate_ks(np.arange(20.0).reshape(-1, 1)) == [4, 5, 6, 7, 8]
+    assert seg.candidate_ks(np.arange(4.0).reshape(-1, 1)) == []  # 4 clusters need 5 points
+
+
 def test_pca_loadings_of_two_identical_features_and_an_independent_one():
     a = np.array([-1.0, -1.0, 1.0, 1.0])
     c = np.array([-1.0, 1.0, -1.0, 1.0])  # uncorrelated with a

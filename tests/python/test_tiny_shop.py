@@ -133,7 +133,7 @@ def test_tiny_shop_rfm_and_the_one_cluster_fallback(warehouse):
         ("C1", "333", "Needs attention", "Silver", "mid"),
         ("C2", "111", "Lost", "Standard", "low"),
     ]
-    # Two customers cannot be clustered into 2..8 groups with a silhouette: one cluster.
+    # Two customers cannot be clustered into 4..8 groups with a silhouette: one cluster.
     assert rows(warehouse, "select k, is_chosen, silhouette_score "
                            "from customer_segment_model") == [(1, True, None)]
     assert rows(warehouse, "select customer_id, cluster_id, cluster_label "
@@ -141,4 +141,4 @@ def test_tiny_shop_rfm_and_the_one_cluster_fallback(warehouse):
         ("C1", 1, "all customers"), ("C2", 1, "all customers")]
     # Two customers span one dimension: one principal component, a loading per feature.
     assert rows(warehouse, "select count(*), count(distinct component) "
-                           "from customer_segment_loadings") == [(7, 1)]
+                           "from customer_segment_loadings") == [(4, 1)]
