@@ -90,7 +90,8 @@ browser:  ## install Debian's chromium for the report test, if absent (apt-get)
 run: build summary report  ## set up, generate the demo shop, build the warehouse, its docs and the report
 
 # Test files run in parallel, one worker per core (PYTEST_WORKERS=0 runs them in this process);
-# a file's tests stay on one worker so its module-scoped warehouse is built once.
+# a file's tests stay on one worker so its module-scoped warehouse is built once. The 25
+# slowest tests are listed at the end (a module's warehouse build counts in its first test).
 PYTEST_WORKERS ?= auto
 
 # Java present: the Spark extra is installed and the Spark tests run with the rest; absent:
@@ -99,7 +100,7 @@ test: venv browser  ## the whole suite: pytest (incl. dbt builds of small shops,
 	@if command -v java >/dev/null; then $(MAKE) --no-print-directory venv-spark; \
 	else echo "==> no java on PATH: the Spark tests will be skipped (install Java 17+ to run them)"; fi
 	@echo "==> pytest ($(PYTEST_WORKERS) workers)"
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --durations=25
 	@$(MAKE) --no-print-directory lint
 
 test-spark: venv-spark  ## the SQL layer on a local Spark, compared with DuckDB (needs Java 17+)
