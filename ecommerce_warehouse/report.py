@@ -30,6 +30,7 @@ import pandas as pd
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402 (after choosing the non-interactive backend)
 
+from ecommerce_warehouse import schemas  # noqa: E402
 from ecommerce_warehouse.paths import DEFAULT_WAREHOUSE, REPO_ROOT, resolve  # noqa: E402
 
 DEFAULT_OUT = REPO_ROOT / "reports" / "report.html"
@@ -301,9 +302,10 @@ CHARTS = [
 
 def read_mart(con: duckdb.DuckDBPyConnection, name: str) -> pd.DataFrame | None:
     """The mart as a DataFrame, or None when the warehouse does not have it."""
-    exists = con.execute("select count(*) from information_schema.tables "
-                         "where table_schema = 'main' and table_name = ?", [name]).fetchone()[0]
-    return con.sql(f'select * from main."{name}"').df() if exists else None
+    schema = con.execute("select table_schema from information_schema.tables "
+                         "where table_schema in (?, ?) and table_name = ?",
+                         [schemas.MARTS, schemas.DATA_QUALITY, name]).fetchone()
+    return con.sql(f'select * from "{schema[0]}"."{name}"').df() if schema else None
 
 
 def svg(draw: Callable, data) -> str:
@@ -387,7 +389,7 @@ def render_report(marts: dict[str, pd.DataFrame | None], title: str) -> str:
 
 def write_report(warehouse: Path, out: Path) -> Path:
     names = {"dim_customers", *(name for chart in CHARTS for name in chart.marts)}
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with schemas.connect(warehouse) as con:
         marts = {name: read_mart(con, name) for name in sorted(names)}
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(render_report(marts, f"Shop report: {warehouse.name}"), encoding="utf-8")

@@ -5,8 +5,7 @@ from __future__ import annotations
 import os
 import sys
 
-import duckdb
-
+from ecommerce_warehouse import schemas
 from ecommerce_warehouse.paths import REPO_ROOT, resolve
 
 MARTS = [
@@ -33,7 +32,7 @@ def main() -> int:
     if not path.exists():
         print(f"No warehouse at {path}: run `make run` first.", file=sys.stderr)
         return 1
-    with duckdb.connect(str(path), read_only=True) as con:
+    with schemas.connect(path) as con:
         print("\nRows per mart")
         for mart in MARTS:
             print(f"  {mart:<22} {con.sql(f'select count(*) from {mart}').fetchone()[0]:>12,}")

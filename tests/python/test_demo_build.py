@@ -8,6 +8,7 @@ import pytest
 
 from dbt_runner import build_warehouse
 from ecommerce_warehouse.demo_shop import generate
+from ecommerce_warehouse import schemas
 
 pytestmark = pytest.mark.dbt
 
@@ -23,7 +24,7 @@ def shop(tmp_path_factory):
 def warehouse(shop, tmp_path_factory):
     raw, _ = shop
     path = build_warehouse(raw, tmp_path_factory.mktemp("demo_build"))
-    with duckdb.connect(str(path), read_only=True) as con:
+    with schemas.connect(path) as con:
         yield con
 
 
@@ -108,7 +109,7 @@ def test_parquet_exports_build_the_same_warehouse(shop, warehouse, tmp_path_fact
                count(*) filter (where is_return)
         from fct_order_lines
     """
-    with duckdb.connect(str(path), read_only=True) as parquet:
+    with schemas.connect(path) as parquet:
         assert parquet.sql(summary).fetchall() == warehouse.sql(summary).fetchall()
         assert parquet.sql("select count(*) from quarantined_rows").fetchall() == (
             warehouse.sql("select count(*) from quarantined_rows").fetchall())

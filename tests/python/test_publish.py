@@ -12,6 +12,7 @@ import pytest
 
 from dbt_runner import REPO_ROOT, dbt_env
 from ecommerce_warehouse.publish import mart_names, run_args
+from ecommerce_warehouse import schemas
 
 TINY_SHOP = REPO_ROOT / "tests" / "python" / "fixtures" / "tiny_shop"
 SELECT = ["--indirect-selection", "cautious", "--select", "+fct_orders"]
@@ -75,7 +76,7 @@ def test_docs_get_the_builds_vars_and_target_not_its_selection():
 @pytest.mark.dbt
 def test_first_publish_writes_the_warehouse_and_the_mart_exports(shop):
     _, work = shop
-    with duckdb.connect(str(work / "warehouse.duckdb"), read_only=True) as con:
+    with schemas.connect(work / "warehouse.duckdb") as con:
         assert con.sql(ORDERS_SQL).fetchall() == [(5, pytest.approx(63.0))]  # 18+20+20+20+5-20
     # Only the gold layer is exported, not the staging and intermediate models it needs.
     assert sorted(p.name for p in (work / "exports").iterdir()) == [
@@ -89,7 +90,7 @@ def test_first_publish_writes_the_warehouse_and_the_mart_exports(shop):
 def test_a_reader_keeps_its_snapshot_while_a_rebuild_swaps_in_new_data(shop):
     raw, work = shop
     warehouse = work / "warehouse.duckdb"
-    with duckdb.connect(str(warehouse), read_only=True) as reader:
+    with schemas.connect(warehouse) as reader:
         before = reader.sql(ORDERS_SQL).fetchall()
         with open(raw / "order_lines.csv", "a") as lines:
             lines.write(NEW_ORDER)

@@ -1,0 +1,23 @@
+"""The warehouse's schemas (set in dbt_project.yml, macros/schemas.sql) and a connection that
+finds every relation by its bare name."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+# What BI tools read: the public marts, and the data-quality marts beside them.
+MARTS = "marts"
+DATA_QUALITY = "data_quality"
+# Staging, intermediate models, seeds and the MetricFlow time spine: not for BI tools.
+INTERNAL = "internal"
+SCHEMAS = (MARTS, DATA_QUALITY, INTERNAL)
+
+
+def connect(path: Path | str, read_only: bool = True) -> duckdb.DuckDBPyConnection:
+    """A connection to a built warehouse in which `fct_orders`, `quarantined_rows` or
+    `int_order_lines_validated` need no schema (the search path holds all three)."""
+    con = duckdb.connect(str(path), read_only=read_only)
+    con.execute(f"set search_path = '{','.join(SCHEMAS)}'")
+    return con
