@@ -33,6 +33,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -47,6 +48,16 @@ from ecommerce_warehouse.paths import REPO_ROOT, configure_environment
 # The gold layer: what BI tools read (the README's mart tables).
 MART_PATHS = ("models/marts/", "python_models/")
 SERVING_FILE = "serving.duckdb"
+# Money leaves the warehouse as DECIMAL: the marts compute in DOUBLE (their contracts), the
+# published marts (Parquet exports, serving views) hold money rounded to cents, so that a BI
+# tool shows 235584.92, not 235584.91800000274; unit prices keep 4 decimals (some shops sell
+# at 0.001). A money column is named so (the naming convention: amounts, revenue, prices,
+# spend, charges, totals, costs, CLV, monetary value, order values), unless it is a ratio of
+# money (share, growth, rate, correlation, retention, percentile).
+MONEY_TYPE, PRICE_TYPE = (18, 2), (18, 4)
+MONEY_NAME = re.compile(r"amount|revenue|price|spend|charge|total|net_sales|_cost|clv|"
+                        r"monetary|order_value|repeat_value")
+RATIO_NAME = re.compile(r"(share|growth|rate|correlation|retention|percentile)$")
 
 
 def default_exports_dir(warehouse: Path) -> Path:
@@ -70,7 +81,7 @@ def open_published(exports: Path | None = None) -> duckdb.DuckDBPyConnection:
     if not path.exists():
         raise FileNotFoundError(f"no published warehouse at {path}: run `make build` first")
     con = duckdb.connect(str(path), read_only=True)
-    con.execute(f"set search_path = '{schemas.MARTS},{schemas.DATA_QUALITY}'")
+    schemas.search(con, (schemas.MARTS, schemas.DATA_QUALITY))
     return con
 
 
@@ -95,6 +106,23 @@ def copy_previous(warehouse: Path, building: Path) -> None:
             shutil.copyfile(source, str(building) + suffix)
 
 
+def money_type(column: str) -> tuple[int, int] | None:
+    """(precision, scale) of the published DECIMAL of a money column; None for other columns."""
+    if not MONEY_NAME.search(column) or RATIO_NAME.search(column):
+        return None
+    return PRICE_TYPE if "price" in column else MONEY_TYPE
+
+
+def published_columns(columns: list[tuple[str, str]]) -> str:
+    """The select list of a published mart, from its (name, DuckDB type) columns."""
+    selected = []
+    for name, kind in columns:
+        money = money_type(name) if kind == "DOUBLE" else None
+        selected.append(f'cast(round("{name}", {money[1]}) as decimal{money}) as "{name}"'
+                        if money else f'"{name}"')
+    return ", ".join(selected)
+
+
 def sql_text(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
@@ -112,8 +140,11 @@ def export_marts(database: Path, marts: dict[str, str], staging: Path,
         written = {mart: schema for mart, schema in marts.items() if (mart, schema) in present}
         serving = [f'create schema "{schema}"' for schema in sorted(set(written.values()))]
         for mart, schema in written.items():
-            con.execute(f'copy "{schema}"."{mart}" to '
-                        f'{sql_text(str(staging / f"{mart}.parquet"))} (format parquet)')
+            columns = con.execute("select column_name, data_type from duckdb_columns() where "
+                                  "schema_name = ? and table_name = ? order by column_index",
+                                  [schema, mart]).fetchall()
+            con.execute(f'copy (select {published_columns(columns)} from "{schema}"."{mart}") '
+                        f'to {sql_text(str(staging / f"{mart}.parquet"))} (format parquet)')
             view = f'"{schema}"."{mart}"'
             serving.append(f"create view {view} as select * from "
                            f'read_parquet({sql_text(str(exports / f"{mart}.parquet"))})')
