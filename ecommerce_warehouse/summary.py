@@ -7,6 +7,7 @@ import sys
 
 from ecommerce_warehouse import schemas
 from ecommerce_warehouse.paths import REPO_ROOT, resolve
+from ecommerce_warehouse.publish import serving_path
 
 MARTS = [
     "fct_order_lines", "fct_orders", "dim_customers", "dim_products", "dim_date",
@@ -55,6 +56,7 @@ def main() -> int:
     print(f"  repeat customer rate   {repeat:>15.1%}")
     print("\nQuarantined rows: " + (", ".join(f"{r} {n:,}" for r, n in reasons) or "none"))
     print(f"\nWarehouse (DuckDB): {path}")
+    print(f"For BI tools:       {serving_path()}  (read-only, schema {schemas.MARTS})")
     print(f"Docs site:          {REPO_ROOT / 'target' / 'static_index.html'}"
           "  (or `.venv/bin/dbt docs serve`)")
     return 0
