@@ -194,7 +194,8 @@ def publish(dbt_args: list[str], exports: Path | None = None, docs: bool = False
     warehouse = Path(os.environ["DBT_DUCKDB_PATH"])
     if not warehouse.is_absolute():  # ":memory:", "md:...": nothing to swap
         raise SystemExit(f"publish needs a DuckDB file, not DBT_DUCKDB_PATH={warehouse}")
-    exports = exports or default_exports_dir(warehouse)
+    # Absolute: the serving file's views name the exports by path.
+    exports = (exports or default_exports_dir(warehouse)).resolve()
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     exports.mkdir(parents=True, exist_ok=True)
     # Beside their final places, so that os.replace is a rename on the same file system. The
