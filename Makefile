@@ -20,7 +20,7 @@ DBT_ARGS ?=
 DEMO_CUSTOMERS ?= 5000
 DEMO_SEED ?= 42
 
-.PHONY: help venv venv-spark lock demo-data build refresh docs summary report browser run test test-spark lint bench clean
+.PHONY: help venv venv-spark lock demo-data build refresh docs summary report serve browser run test test-spark lint bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -79,6 +79,11 @@ summary: venv  ## print rows per mart and headline KPIs
 
 report: venv  ## static HTML report of the marts: reports/report.html (reads the warehouse read-only)
 	$(BIN)/python -m ecommerce_warehouse.report
+
+# Reads the published warehouse read-only, a fresh connection per request (so builds never
+# disturb it); API_HOST, API_PORT, WAREHOUSE_API_KEY: see ecommerce_warehouse/api.py.
+serve: venv  ## the read-only HTTP API on http://127.0.0.1:8000 (docs: /docs)
+	$(BIN)/python -m ecommerce_warehouse.api
 
 # The report test renders it in Debian's headless chromium; it skips, saying why, without one.
 browser:  ## install Debian's chromium for the report test, if absent (apt-get)
