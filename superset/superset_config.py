@@ -12,3 +12,9 @@ SQLALCHEMY_DATABASE_URI = f"sqlite:///{_home / 'superset.db'}"
 FEATURE_FLAGS = {"ALERT_REPORTS": False, "THUMBNAILS": False}
 CACHE_CONFIG = {"CACHE_TYPE": "NullCache"}
 DATA_CACHE_CONFIG = {"CACHE_TYPE": "NullCache"}
+# Only for a throw-away instance on the loopback (tests/python/test_superset.py): anonymous
+# visitors get this role's permissions (synced by `superset init`), so that a headless browser
+# can render a dashboard without logging in. Unset, visitors must log in.
+if os.environ.get("SUPERSET_PUBLIC_ROLE_LIKE"):
+    AUTH_ROLE_PUBLIC = "Public"
+    PUBLIC_ROLE_LIKE = os.environ["SUPERSET_PUBLIC_ROLE_LIKE"]

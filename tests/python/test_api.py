@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -182,6 +183,16 @@ def test_one_json_log_line_per_request(client, caplog):
     assert [(l["method"], l["path"], l["query"], l["status"]) for l in lines] == [
         ("GET", "/kpis", "period=week&limit=1", 200), ("GET", "/customers/C404", "", 404)]
     assert all(l["duration_ms"] >= 0 for l in lines)
+
+
+def test_the_readmes_curl_lines_answer(client):
+    readme = (REPO_ROOT / "README.md").read_text()
+    section = readme[readme.index("## Serving the warehouse"):]
+    urls = re.findall(r'^curl -s "?http://127\.0\.0\.1:8000(/[^" ]*)"?', section, flags=re.M)
+    assert urls[:3] == ["/customers/best", "/customers/slipping-away", "/bundles"]
+    assert len(urls) >= 10  # the seed questions, then one line per endpoint
+    for url in urls:
+        assert client.get(url).status_code == 200, url
 
 
 # --- live: uvicorn on the loopback during a publish ---
