@@ -12,17 +12,16 @@ import logging
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import threading
-import time
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
 
 from dbt_runner import REPO_ROOT, dbt_env
+from live_server import free_port, running
 
 pytestmark = pytest.mark.dbt
 TINY_SHOP = REPO_ROOT / "tests" / "python" / "fixtures" / "tiny_shop"
@@ -188,7 +187,7 @@ def test_one_json_log_line_per_request(client, caplog):
 def test_the_readmes_curl_lines_answer(client):
     readme = (REPO_ROOT / "README.md").read_text()
     section = readme[readme.index("## Serving the warehouse"):]
-    urls = re.findall(r'^curl -s "?http://127\.0\.0\.1:8000(/[^" ]*)"?', section, flags=re.M)
+    urls = re.findall(r'^curl -s "?http://127\.0\.0\.1:8000(/[^"\s]*)"?', section, flags=re.M)
     assert urls[:3] == ["/customers/best", "/customers/slipping-away", "/bundles"]
     assert len(urls) >= 10  # the seed questions, then one line per endpoint
     for url in urls:
@@ -197,43 +196,19 @@ def test_the_readmes_curl_lines_answer(client):
 
 # --- live: uvicorn on the loopback during a publish ---
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def server(shop, tmp_path):
     """`python -m ecommerce_warehouse.api` (what `make serve` runs) on a free loopback port;
-    (base URL, file of its log lines); stopped at the end."""
+    (base URL, file of its log lines)."""
     _, work = shop
     port = free_port()
-    log_file = tmp_path / "api.log"
-    with open(log_file, "w") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "ecommerce_warehouse.api"], stdout=log, stderr=log,
-            env={**os.environ, "DBT_DUCKDB_PATH": str(work / "warehouse.duckdb"),
-                 "API_HOST": "127.0.0.1", "API_PORT": str(port)})
     base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/health", timeout=5).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert process.poll() is None and time.monotonic() < deadline, log_file.read_text()
-            time.sleep(0.2)
+    env = {**os.environ, "DBT_DUCKDB_PATH": str(work / "warehouse.duckdb"),
+           "API_HOST": "127.0.0.1", "API_PORT": str(port)}
+    log_file = tmp_path / "api.log"
+    with running([sys.executable, "-m", "ecommerce_warehouse.api"], env, f"{base}/health",
+                 log_file, startup_timeout=60):
         yield base, log_file
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def may_net_revenue(http: httpx.Client, base: str) -> float:

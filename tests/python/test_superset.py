@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 from dbt_runner import REPO_ROOT, build_warehouse
-from test_api import free_port
+from live_server import free_port, running
 from test_report import CHROMIUM_FLAGS
 
 pytestmark = pytest.mark.dbt
@@ -67,36 +67,16 @@ def superset(tmp_path_factory):
     assert load.returncode == 0, load.stdout[-3000:] + load.stderr[-3000:]
     print(f"make dashboards (first load): {time.monotonic() - started:.0f} s")
     port = free_port()
-    log = open(work / "superset.log", "w")
-    process = subprocess.Popen(
-        [str(SUPERSET_PYTHON.parent / "superset"), "run", "-h", "127.0.0.1", "-p", str(port),
-         "--with-threads"], env=env, stdout=log, stderr=log)
     base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 180
-        while True:
-            try:
-                if httpx.get(f"{base}/health", timeout=5).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert process.poll() is None and time.monotonic() < deadline, \
-                (work / "superset.log").read_text()[-3000:]
-            time.sleep(1)
-        client = httpx.Client(base_url=base, timeout=120)
-        token = client.post("/api/v1/security/login", json={
-            "username": "admin", "password": password, "provider": "db"}).json()["access_token"]
-        client.headers["Authorization"] = f"Bearer {token}"
-        yield base, client, warehouse
-        client.close()
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
+    command = [str(SUPERSET_PYTHON.parent / "superset"), "run", "-h", "127.0.0.1", "-p",
+               str(port), "--with-threads"]
+    with running(command, env, f"{base}/health", work / "superset.log", startup_timeout=180):
+        with httpx.Client(base_url=base, timeout=120) as client:
+            token = client.post("/api/v1/security/login", json={
+                "username": "admin", "password": password, "provider": "db"}
+            ).json()["access_token"]
+            client.headers["Authorization"] = f"Bearer {token}"
+            yield base, client, warehouse
 
 
 def listing(client, resource):
