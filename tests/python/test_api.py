@@ -248,6 +248,8 @@ def test_live_server_keeps_answering_while_a_build_is_published(shop, server):
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     assert failures == []
     assert len(answers) > 20
+    print(f"{len(answers)} requests during the publish, {len(failures)} failed, "
+          f"{answers.count(5.0)} old / {answers.count(35.0)} new")
     # May: O8 5.00 before; with O9 (3 x 10.00) 35.00 after. Only those, and the new one last.
     assert set(answers) <= {5.0, 35.0} and 5.0 in answers
     with httpx.Client() as http:

@@ -141,6 +141,8 @@ def test_kpi_dashboard_renders_in_headless_chromium(superset, tmp_path):
                          timeout=240, check=True).stdout
     for title in ("Total net revenue", "Monthly net revenue", "Orders per month"):
         assert title in dom, title
+    # The big number, rendered from the chart's data: 38 + 20 + 5 net revenue over the months.
+    assert re.search(r'class="header-line"[^>]*>63<', dom)
     screenshot = tmp_path / "kpis.png"
     subprocess.run([*common, f"--screenshot={screenshot}", url], capture_output=True,
                    timeout=240, check=True)
