@@ -24,6 +24,7 @@ from enum import Enum
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from fastapi.responses import JSONResponse
 from fastapi.security import APIKeyHeader
 
 from ecommerce_warehouse.warehouse_reader import MARTS_SCHEMA, open_warehouse
@@ -114,6 +115,12 @@ app = FastAPI(title="E-commerce warehouse API",
               description="Read-only access to the published warehouse's marts.",
               version="0.1.0")
 secured = [Depends(check_api_key)]
+
+
+@app.exception_handler(FileNotFoundError)
+def no_warehouse(request: Request, error: FileNotFoundError) -> JSONResponse:
+    """No warehouse published yet: 503 and what to do, not a stack trace."""
+    return JSONResponse(status_code=503, content={"detail": str(error)})
 
 
 @app.middleware("http")

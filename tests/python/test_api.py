@@ -157,6 +157,14 @@ def test_bad_parameters_are_422_naming_the_parameter(client, url, parameter):
     assert [error["loc"] for error in detail] == [["query", parameter]]
 
 
+def test_no_warehouse_yet_is_503_saying_what_to_do(monkeypatch, tmp_path):
+    from ecommerce_warehouse.api import app
+    monkeypatch.setenv("DBT_DUCKDB_PATH", str(tmp_path / "none.duckdb"))
+    response = TestClient(app).get("/kpis")
+    assert response.status_code == 503
+    assert "none.duckdb: run `make build`" in response.json()["detail"]
+
+
 def test_get_only(client):
     assert client.post("/kpis").status_code == 405
     assert client.delete("/customers/C1").status_code == 405
