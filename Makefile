@@ -20,7 +20,7 @@ DBT_ARGS ?=
 DEMO_CUSTOMERS ?= 5000
 DEMO_SEED ?= 42
 
-.PHONY: help venv venv-spark lock demo-data build refresh docs summary report browser run test test-spark lint bench clean
+.PHONY: help venv venv-spark lock demo-data build refresh docs summary report serve venv-superset lock-superset dashboards superset browser run test test-spark lint bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -80,6 +80,36 @@ summary: venv  ## print rows per mart and headline KPIs
 report: venv  ## static HTML report of the marts: reports/report.html (reads the warehouse read-only)
 	$(BIN)/python -m ecommerce_warehouse.report
 
+# Reads the published warehouse read-only, a fresh connection per request (so builds never
+# disturb it); API_HOST, API_PORT, WAREHOUSE_API_KEY: see ecommerce_warehouse/api.py.
+serve: venv  ## the read-only HTTP API on http://127.0.0.1:8000 (docs: /docs)
+	$(BIN)/python -m ecommerce_warehouse.api
+
+# Superset, an optional extra with its own virtualenv and pins (requirements-superset.txt):
+# `make run` never installs it. Its metadata, secret key and admin password: SUPERSET_HOME.
+SUPERSET_VENV := .venv-superset
+export SUPERSET_HOME ?= $(ROOT)/.superset
+SUPERSET_PORT ?= 8088
+
+$(SUPERSET_VENV)/.installed: requirements-superset.txt
+	@echo "==> creating $(SUPERSET_VENV) and installing Superset (requirements-superset.txt)"
+	test -x $(SUPERSET_VENV)/bin/python || $(PYTHON) -m venv $(SUPERSET_VENV)
+	$(SUPERSET_VENV)/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(SUPERSET_VENV)/bin/uv pip install --python $(SUPERSET_VENV)/bin/python -r requirements-superset.txt
+	@touch $@
+
+venv-superset: $(SUPERSET_VENV)/.installed  ## create .venv-superset (Apache Superset, duckdb-engine)
+
+lock-superset: venv  ## recompile requirements-superset.txt from requirements-superset.in
+	$(BIN)/uv pip compile requirements-superset.in -o requirements-superset.txt --python-version 3.11
+
+dashboards: venv-superset  ## load the KPI, cohort and segment dashboards (superset/) into a local Superset
+	$(SUPERSET_VENV)/bin/python superset/load_dashboards.py
+
+superset: dashboards  ## serve the dashboards on http://127.0.0.1:8088 (SUPERSET_PORT), read-only
+	SUPERSET_CONFIG_PATH=$(ROOT)/superset/superset_config.py FLASK_APP=superset \
+		$(SUPERSET_VENV)/bin/superset run -h 127.0.0.1 -p $(SUPERSET_PORT) --with-threads
+
 # The report test renders it in Debian's headless chromium; it skips, saying why, without one.
 browser:  ## install Debian's chromium for the report test, if absent (apt-get)
 	@command -v chromium >/dev/null || { echo "==> installing chromium (apt-get)"; \
@@ -99,6 +129,8 @@ PYTEST_WORKERS ?= auto
 test: venv browser  ## the whole suite: pytest (incl. dbt builds of small shops, the Spark build) and sqlfluff lint
 	@if command -v java >/dev/null; then $(MAKE) --no-print-directory venv-spark; \
 	else echo "==> no java on PATH: the Spark tests will be skipped (install Java 17+ to run them)"; fi
+	@$(MAKE) --no-print-directory venv-superset \
+		|| echo "==> could not install Superset: the dashboard tests will be skipped"
 	@echo "==> pytest ($(PYTEST_WORKERS) workers)"
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --durations=25
 	@$(MAKE) --no-print-directory lint
