@@ -46,6 +46,9 @@ EXTENSIONS = {
 }
 # What a driver's error says -> (what failed, which variable to fix). First match wins.
 FAILURES = [
+    (r"access denied for user .* to database",  # MariaDB: missing or not granted, alike
+     "the database does not exist or the user may not read it",
+     f"the database name in {URL_VARIABLE} and the user's grants"),
     (r"password authentication failed|access denied|authentication fail|no password supplied",
      "authentication failed", f"{PASSWORD_VARIABLE} (or the user in {URL_VARIABLE})"),
     (r"database \"[^\"]*\" does not exist|unknown database",

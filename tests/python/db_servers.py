@@ -198,6 +198,8 @@ SHOP_SQL = Path(__file__).parent / "fixtures" / "shop_database" / "shop.sql"
 def load_shop(server: Server) -> None:
     """Create the fixture shop's tables (schema `shop`) and let the reader select them."""
     with server.admin_connection() as con:
+        if server.scheme == "postgresql":  # on MariaDB the schema is the database `shop`
+            con.execute("create schema shop_db.shop")
         con.execute(SHOP_SQL.read_text())
     if server.scheme == "postgresql":
         grant_reader_postgres(server, "shop")
