@@ -173,3 +173,23 @@ def failure_message(database: ShopDatabase, driver_message: str) -> str:
             return f"cannot connect to the shop's {database.describe()}: {what}; check {fix}"
     return (f"cannot connect to the shop's {database.describe()}: {text[:300]}; "
             f"check {URL_VARIABLE} and {PASSWORD_VARIABLE}")
+
+
+try:  # the dbt-duckdb plugin (profiles/profiles.yml); dbt is absent in some test environments
+    from dbt.adapters.duckdb.plugins import BasePlugin
+    from dbt_common.exceptions import DbtRuntimeError
+except ImportError:  # pragma: no cover
+    BasePlugin = object
+
+
+class Plugin(BasePlugin):
+    """dbt-duckdb plugin: attaches the shop database named by SHOP_DATABASE_URL to dbt's
+    connection (read-only, as `shop_db`); does nothing while the variable is unset."""
+
+    def configure_connection(self, conn):
+        try:
+            database = from_environment()
+            if database is not None:
+                attach(conn, database)
+        except ShopDatabaseError as error:
+            raise DbtRuntimeError(str(error)) from None
