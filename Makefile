@@ -20,7 +20,7 @@ DBT_ARGS ?=
 DEMO_CUSTOMERS ?= 5000
 DEMO_SEED ?= 42
 
-.PHONY: help venv venv-spark lock demo-data build refresh docs summary report browser run test test-spark lint bench clean
+.PHONY: help venv venv-spark lock demo-data build refresh docs summary report browser db-servers run test test-spark lint bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -87,6 +87,16 @@ browser:  ## install Debian's chromium for the report test, if absent (apt-get)
 		{ $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium; } \
 		|| echo "==> could not install chromium: the report rendering test will skip"; }
 
+# The shop-database tests start throw-away PostgreSQL and MariaDB servers from these Debian
+# packages (tests/python/db_servers.py); without them those tests skip, saying why.
+db-servers:  ## install Debian's PostgreSQL and MariaDB servers for the shop-database tests, if absent
+	@{ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && command -v mariadb-install-db >/dev/null \
+		&& command -v my_print_defaults >/dev/null; } || { echo "==> installing postgresql, mariadb (apt-get)"; \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo "sudo -n"); \
+		{ $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+			postgresql mariadb-server-core mariadb-client-core; } \
+		|| echo "==> could not install the database servers: the shop-database tests will skip"; }
+
 run: build summary report  ## set up, generate the demo shop, build the warehouse, its docs and the report
 
 # Test files run in parallel, one worker per core (PYTEST_WORKERS=0 runs them in this process);
@@ -96,7 +106,7 @@ PYTEST_WORKERS ?= auto
 
 # Java present: the Spark extra is installed and the Spark tests run with the rest; absent:
 # they are skipped, and said so here and in pytest's summary.
-test: venv browser  ## the whole suite: pytest (incl. dbt builds of small shops, the Spark build) and sqlfluff lint
+test: venv browser db-servers  ## the whole suite: pytest (incl. dbt builds of small shops, the Spark build) and sqlfluff lint
 	@if command -v java >/dev/null; then $(MAKE) --no-print-directory venv-spark; \
 	else echo "==> no java on PATH: the Spark tests will be skipped (install Java 17+ to run them)"; fi
 	@echo "==> pytest ($(PYTEST_WORKERS) workers)"
