@@ -41,13 +41,13 @@ def run_dbt(args: list[str], raw_dir: Path, work_dir: Path, extra_vars: str | No
 
 
 def build_warehouse(raw_dir: Path, work_dir: Path, extra_vars: str | None = None,
-                    select: list[str] | None = None) -> Path:
+                    select: list[str] | None = None, env: dict[str, str] | None = None) -> Path:
     """`dbt build` (all models and tests, or the `select`ed ones and only the tests whose every
-    parent is selected); fails the calling test with dbt's output if red."""
+    parent is selected); fails the calling test with dbt's output if red. `env` as run_dbt's."""
     args = ["build"]
     if select:
         args += ["--indirect-selection", "cautious", "--select", *select]
-    result = run_dbt(args, raw_dir, work_dir, extra_vars)
+    result = run_dbt(args, raw_dir, work_dir, extra_vars, env=env)
     if result.returncode != 0:
         raise AssertionError(f"dbt build failed:\n{result.stdout[-6000:]}\n{result.stderr[-2000:]}")
     return work_dir / "warehouse.duckdb"
