@@ -10,6 +10,14 @@
 {% macro shop_database_catalog() %}{{ return("shop_db") }}{% endmacro %}
 
 
+{#- The attached shop database's type (postgres / mysql), or none when none is attached. -#}
+{% macro mapped_database_type() %}
+    {%- set found = run_query("select type from duckdb_databases() where database_name = '"
+        ~ shop_database_catalog() ~ "'").columns[0].values() -%}
+    {{ return(found[0] if found else none) }}
+{% endmacro %}
+
+
 {#- [schema, table] of a table name: `table` in the database block's schema, or `schema.table`. -#}
 {% macro mapped_table_parts(mapping, name) %}
     {%- set name = name | string -%}
@@ -24,14 +32,14 @@
 {% endmacro %}
 
 
-{#- The entity's table, joined to its `join` table on the `on` column(s) when it has one. -#}
+{#- The entity's table, joined to its `join` table on its `using` column(s) when it has one. -#}
 {% macro mapped_table_from(mapping, spec) %}
     {%- set sql = mapped_table_sql(mapping, spec.table) -%}
     {%- if spec.get("join") -%}
-        {%- set on = spec.join.on -%}
-        {%- set on = [on] if on is string else on -%}
+        {%- set using = spec.join.using -%}
+        {%- set using = [using] if using is string else using -%}
         {%- set keys = [] -%}
-        {%- for key in on -%}{%- do keys.append(source_column(key)) -%}{%- endfor -%}
+        {%- for key in using -%}{%- do keys.append(source_column(key)) -%}{%- endfor -%}
         {%- set sql = sql ~ " join " ~ mapped_table_sql(mapping, spec.join.table)
             ~ " using (" ~ keys | join(", ") ~ ")" -%}
     {%- endif -%}
@@ -112,30 +120,28 @@
     {%- if block.get("type") and block.type not in ("postgres", "mysql") -%}
         {%- do problems.append("database.type: '" ~ block.type ~ "' is neither postgres nor mysql") -%}
     {%- endif -%}
-    {%- set attached = run_query("select type from duckdb_databases() where database_name = '"
-        ~ shop_database_catalog() ~ "'").columns[0].values() -%}
+    {%- set attached = mapped_database_type() -%}
     {%- if not attached -%}
         {%- do problems.append((tables | join(", ") or "database") ~ ": the shop database is not "
             ~ "connected: set SHOP_DATABASE_URL (e.g. postgresql://USER@HOST:5432/DATABASE) and "
             ~ "SHOP_DATABASE_PASSWORD") -%}
-    {%- elif block.get("type") and attached[0] != block.type -%}
+    {%- elif block.get("type") and attached != block.type -%}
         {%- do problems.append("database.type: the mapping expects a " ~ block.type
-            ~ " database, SHOP_DATABASE_URL names a " ~ attached[0] ~ " one") -%}
+            ~ " database, SHOP_DATABASE_URL names a " ~ attached ~ " one") -%}
     {%- endif -%}
     {{ return(problems) }}
 {% endmacro %}
 
 
 {#- Problems of one entity's `table` (and `join`): each table must exist in the attached
-    database, the join column(s) in both tables, and no other column in both (it would be
+    database, the `using` column(s) in both tables, and no other column in both (it would be
     ambiguous). The mapped columns are then checked against the joined header like a file's. -#}
 {% macro mapped_table_problems(mapping, entity, spec) %}
     {%- set key = "entities." ~ entity -%}
     {%- if spec.get("files") -%}
         {{ return([key ~ ": give files or table, not both"]) }}
     {%- endif -%}
-    {%- if run_query("select count(*) from duckdb_databases() where database_name = '"
-        ~ shop_database_catalog() ~ "'").columns[0].values()[0] == 0 -%}
+    {%- if not mapped_database_type() -%}
         {{ return([]) }}  {#- reported once, by mapped_database_problems -#}
     {%- endif -%}
     {%- if not (mapping.get("database") or {}).get("schema") and "." not in spec.table | string -%}
@@ -145,8 +151,8 @@
     {%- set problems = [] -%}
     {%- set named = [{"key": key ~ ".table", "name": spec.table}] -%}
     {%- if spec.get("join") is not none -%}
-        {%- if spec.join is not mapping or not spec.join.get("table") or not spec.join.get("on") -%}
-            {{ return([key ~ ".join: give table and on (the column(s) both tables share)"]) }}
+        {%- if spec.join is not mapping or not spec.join.get("table") or not spec.join.get("using") -%}
+            {{ return([key ~ ".join: give table and using (the column or columns both tables share)"]) }}
         {%- endif -%}
         {%- if entity != "order_lines" -%}
             {%- do problems.append(key ~ ".join: only order_lines joins its orders table") -%}
@@ -164,17 +170,17 @@
     {%- set left = tables[mapped_table_parts(mapping, spec.table) | join(".")] -%}
     {%- set right_label = mapped_table_parts(mapping, spec.join.table) | join(".") -%}
     {%- set right = tables[right_label] -%}
-    {%- set on = [spec.join.on] if spec.join.on is string else spec.join.on -%}
-    {%- for column in on -%}
+    {%- set using = [spec.join.using] if spec.join.using is string else spec.join.using -%}
+    {%- for column in using -%}
         {%- for label, header in [(mapped_table_parts(mapping, spec.table) | join("."), left), (right_label, right)]
             if column not in header -%}
-            {%- do problems.append(key ~ ".join.on: column '" ~ column ~ "' is not in " ~ label
+            {%- do problems.append(key ~ ".join.using: column '" ~ column ~ "' is not in " ~ label
                 ~ " (columns: " ~ header | join(", ") ~ ")") -%}
         {%- endfor -%}
     {%- endfor -%}
-    {%- for column in left if column in right and column not in on -%}
-        {%- do problems.append(key ~ ".join: column '" ~ column ~ "' is in both tables but not in on"
-            ~ " (ambiguous): add it to on or map a view without it") -%}
+    {%- for column in left if column in right and column not in using -%}
+        {%- do problems.append(key ~ ".join: column '" ~ column ~ "' is in both tables but not in using"
+            ~ " (ambiguous): add it to using or map a view without it") -%}
     {%- endfor -%}
     {{ return(problems) }}
 {% endmacro %}

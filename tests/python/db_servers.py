@@ -192,7 +192,53 @@ def mariadb_server():
         shutil.rmtree(root, ignore_errors=True)
 
 
-SHOP_SQL = Path(__file__).parent / "fixtures" / "shop_database" / "shop.sql"
+# The tiny shop (tests/python/fixtures/tiny_shop, figures worked out in test_tiny_shop.py) as
+# the shop's own database would hold it: typed columns, orders apart from their lines. Only
+# rows a typed column can hold are here: no 'ten' quantity, no 31/02/2024, no duplicate key;
+# the zero price (O6) and the outlier quantity (O7) stay, to be quarantined.
+# DuckDB SQL, run on the server attached read-write as shop_db, in its schema `shop`
+# (load_shop);
+# DuckDB maps the types to each server's own (decimal -> numeric / decimal, timestamp ->
+# timestamp / datetime).
+# (Not a .sql file under tests/: dbt would take it for a singular test.)
+SHOP_SQL = """
+create table shop_db.shop.customers (
+    customer_id varchar(20) not null, signup_date date, gender varchar(20),
+    country varchar(60), city varchar(60)
+);
+insert into shop_db.shop.customers values
+    ('C1', '2024-01-05', 'female', 'United Kingdom', 'London'),
+    ('C2', '2024-02-10', 'male', 'united kingdom ', 'LONDON'),
+    ('C3', '2024-03-01', 'other', 'United Kingdom', 'London');
+create table shop_db.shop.products (
+    product_id varchar(20) not null, product_name varchar(100), category varchar(60),
+    list_price decimal(10, 2)
+);
+insert into shop_db.shop.products values
+    ('P1', 'Mug', 'Kitchen', 10.00), ('P2', 'Tea Towel', 'kitchen ', 5.00),
+    ('P3', 'Poster', 'Decor', 20.00), ('P4', 'Lamp', 'Decor', 0.00);
+create table shop_db.shop.orders (
+    order_id varchar(20) not null, customer_id varchar(20), ordered_at timestamp not null,
+    coupon_code varchar(20), return_of_order_id varchar(20)
+);
+insert into shop_db.shop.orders values
+    ('O1', 'C1', '2024-03-05 10:00:00', 'SAVE10', null),
+    ('O2', null, '2024-03-06 11:30:00', null, null),
+    ('O3', 'C2', '2024-04-01 09:00:00', null, null),
+    ('O6', 'C3', '2024-04-03 12:00:00', null, null),
+    ('O7', 'C3', '2024-04-04 12:00:00', null, null),
+    ('R1', 'C1', '2024-03-10 10:00:00', null, 'O1'),
+    ('O8', 'C1', '2024-05-01 08:00:00', null, null);
+create table shop_db.shop.order_lines (
+    order_id varchar(20) not null, line_number integer not null, product_id varchar(20),
+    quantity integer, unit_price decimal(10, 2), discount_pct decimal(5, 4)
+);
+insert into shop_db.shop.order_lines values
+    ('O1', 1, 'P1', 2, 10.00, 0.10), ('O1', 2, 'P3', 1, 20.00, 0),
+    ('O2', 1, 'P2', 4, 5.00, 0), ('O3', 1, 'P3', 1, 20.00, 0),
+    ('O6', 1, 'P1', 1, 0.00, 0), ('O7', 1, 'P1', 50000, 10.00, 0),
+    ('R1', 1, 'P3', -1, 20.00, 0), ('O8', 1, 'P2', 1, 5.00, 0);
+"""
 
 
 def load_shop(server: Server) -> None:
@@ -200,6 +246,6 @@ def load_shop(server: Server) -> None:
     with server.admin_connection() as con:
         if server.scheme == "postgresql":  # on MariaDB the schema is the database `shop`
             con.execute("create schema shop_db.shop")
-        con.execute(SHOP_SQL.read_text())
+        con.execute(SHOP_SQL)
     if server.scheme == "postgresql":
         grant_reader_postgres(server, "shop")

@@ -1,8 +1,8 @@
 """The shop's own database as the source: the tiny shop's order tables (typed, orders apart from
-their lines: fixtures/shop_database/shop.sql) in a throw-away PostgreSQL and MariaDB server,
+their lines: db_servers.SHOP_SQL) in a throw-away PostgreSQL and MariaDB server,
 read through DuckDB's postgres / mysql extensions with the mapping fixtures/shop_database/
 mapping.yml. The marts must show the figures worked out by hand for the tiny shop's files
-(test_tiny_shop.py), less the rows a typed database cannot hold (see shop.sql)."""
+(test_tiny_shop.py), less the rows a typed database cannot hold (see SHOP_SQL)."""
 
 import duckdb
 import pytest
@@ -105,8 +105,8 @@ def test_bad_connection_is_one_clear_line(server, tmp_path, wrong, what, fix):
 @pytest.mark.parametrize("edit, says", [
     (("table: order_lines", "table: order_line"),
      "entities.order_lines.table: table shop.order_line not found in the shop database"),
-    (("join: {table: orders, on: order_id}", "join: {table: orders, on: order_no}"),
-     "entities.order_lines.join.on: column 'order_no' is not in shop.order_lines"),
+    (("join: {table: orders, using: order_id}", "join: {table: orders, using: order_no}"),
+     "entities.order_lines.join.using: column 'order_no' is not in shop.order_lines"),
     (("      city: city", "      city: town"),
      "entities.customers.columns.city: column 'town' is not in shop.customers"),
 ])
