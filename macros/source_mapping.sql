@@ -70,6 +70,19 @@
 {% endmacro %}
 
 
+{#- Whether the mapping provides an entity: order lines, and customers and products (derived
+    from the lines when not mapped) always; shipments also when the lines have a delivery
+    charge; any other entity when it is mapped. -#}
+{% macro mapping_provides(entity) %}
+    {%- set mapping = source_mapping() -%}
+    {%- if entity in ("order_lines", "customers", "products") -%}{{ return(true) }}{%- endif -%}
+    {%- if entity == "shipments" and (mapping_entity(mapping, "order_lines").get("columns") or {}).get("delivery_charge") -%}
+        {{ return(true) }}
+    {%- endif -%}
+    {{ return(mapping_entity(mapping, entity) != {}) }}
+{% endmacro %}
+
+
 {#- The raw files an entity's globs match, relative globs taken from raw_data_path. -#}
 {% macro mapped_globs(spec) %}
     {%- set raw = var("raw_data_path", env_var("RAW_DATA_PATH", "data/demo")) -%}
