@@ -14,7 +14,9 @@
 
 
 {% macro duckdb__check_raw_files() %}
-    {%- if execute -%}
+    {%- if execute and var("source_system") == "mapped" -%}
+        {%- do check_source_mapping() -%}
+    {%- elif execute -%}
         {%- set problems = [] -%}
         {%- for node in graph.sources.values() if node.source_name == var("source_system") -%}
             {%- set problem = raw_file_problem(node) -%}

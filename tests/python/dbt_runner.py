@@ -56,3 +56,28 @@ def build_warehouse(raw_dir: Path, work_dir: Path, extra_vars: str | None = None
 def rows(con, sql: str) -> list[tuple]:
     """All rows of a query on a built warehouse."""
     return con.sql(sql).fetchall()
+
+
+def build_mapped_shop(raw_dir: Path, work_dir: Path, mapping_name: str,
+                      currency_rates: dict[str, float]) -> Path:
+    """`dbt build` of source_system mapped on raw_dir with the shipped mapping
+    mappings/<mapping_name>.yml, its currency_rates set to the fixture shop's."""
+    import yaml
+
+    mapping = yaml.safe_load((REPO_ROOT / "mappings" / f"{mapping_name}.yml").read_text())
+    mapping["currency_rates"] = currency_rates
+    mapping_file = work_dir / f"{mapping_name}.yml"
+    mapping_file.write_text(yaml.safe_dump(mapping, sort_keys=False))
+    return build_warehouse(raw_dir, work_dir, extra_vars=(
+        f"{{source_system: mapped, source_mapping: '{mapping_file}'}}"))
+
+
+def assert_stored_nowhere(con, texts: list[str]) -> None:
+    """No value of any table or view of a built warehouse contains one of texts (any case)."""
+    relations = rows(con, "select table_name from information_schema.tables where table_schema = 'main'")
+    assert len(relations) > 50, "the warehouse was not built"
+    for (relation,) in relations:
+        values = rows(con, f'select lower(cast(columns(*) as varchar)) from "{relation}"')
+        flat = " ".join(str(value) for row in values for value in row)
+        for text in texts:
+            assert text.lower() not in flat, f"{text} is stored in {relation}"

@@ -1,0 +1,2 @@
+{#- The coupons of the mapping file (macros/source_mapping.sql, docs/source_mapping.md). -#}
+{{ mapped_entity('coupons') }}
