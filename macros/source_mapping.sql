@@ -3,7 +3,7 @@
     (schema and examples: docs/source_mapping.md). `source_mapping()` loads the file,
     `check_source_mapping()` (from on-run-start) validates it against the files, and
     `mapped_entity(entity)` is the SQL of a mapped staging model. Where an entity's rows are
-    read from is decided in one place, `mapped_relation` (files today; a database `table` plugs
+    read from is decided in one place, `mapped_relation` (files, or a database `table`, plugged
     in there).
 -#}
 
@@ -12,7 +12,7 @@
 {{ return({
     "top": ["currency", "currency_rates", "database", "entities"],
     "entity": [
-        "files", "table", "from_order_lines", "format", "encoding", "delimiter", "quote", "sheet",
+        "files", "table", "join", "from_order_lines", "format", "encoding", "delimiter", "quote", "sheet",
         "decimal_separator", "thousands_separator", "timestamp_formats", "date_formats",
         "fill_down", "cancelled_when", "columns",
     ],
@@ -125,11 +125,10 @@
 
 {#- What an entity's rows are read from, with every column as text and `filename`: the one
     place where a kind of source plugs in. Files: CSV (also .csv.gz), Parquet or .xlsx (the
-    DuckDB excel extension). `table` (a database) is not implemented yet. -#}
+    DuckDB excel extension). `table`: the shop's database (macros/source_mapping_database.sql). -#}
 {% macro mapped_relation(entity, spec) %}
     {%- if spec.get("table") -%}
-        {{ exceptions.raise_compiler_error(
-            "source_mapping: entities." ~ entity ~ ".table: database tables are not implemented yet") }}
+        {{ return(mapped_table_relation(entity, spec)) }}
     {%- endif -%}
     {%- set files = mapped_files(spec) -%}
     {%- set format = mapped_format(spec, files) -%}
@@ -472,9 +471,7 @@ select * from refunds
     {%- for key in mapping if key not in keys.top -%}
         {%- do problems.append(key ~ ": unknown key (known: " ~ keys.top | join(", ") ~ ")") -%}
     {%- endfor -%}
-    {%- if mapping.get("database") -%}
-        {%- do problems.append("database: database sources are not implemented yet") -%}
-    {%- endif -%}
+    {%- do problems.extend(mapped_database_problems(mapping)) -%}
     {%- set entities = mapping.get("entities") or {} -%}
     {%- if "order_lines" not in entities -%}
         {%- do problems.append("entities.order_lines: missing (order lines are required)") -%}
@@ -507,8 +504,11 @@ select * from refunds
         {{ return(problems) }}
     {%- endif -%}
     {%- if spec.get("table") -%}
-        {{ return(problems + [key ~ ".table: database tables are not implemented yet"]) }}
-    {%- endif -%}
+        {#- the table kind (macros/source_mapping_database.sql); then its header as a file's -#}
+        {%- do problems.extend(mapped_table_problems(mapping, entity, spec)) -%}
+        {%- if problems or not mapped_database_type() -%}{{ return(problems) }}{%- endif -%}
+        {%- set where = mapped_table_label(mapping, spec) -%}
+    {%- else -%}
     {%- if not spec.get("files") -%}
         {{ return(problems + [key ~ ": needs files (a glob relative to raw_data_path)"]) }}
     {%- endif -%}
@@ -526,6 +526,7 @@ select * from refunds
         {%- endif -%}
     {%- endfor -%}
     {%- if problems -%}{{ return(problems) }}{%- endif -%}
+    {%- endif -%}
     {%- set relation = mapped_relation(entity, spec) -%}
     {%- set header = run_query("describe select * from " ~ relation).columns[0].values()
         | reject("equalto", "filename") | list -%}
