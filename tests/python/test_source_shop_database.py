@@ -39,6 +39,32 @@ def test_bad_url_says_what_to_write(url, says):
         shop_database.parse_url(url)
 
 
+PG = shop_database.ShopDatabase("postgres", "db.example", 5432, "shop", "reader", "s3cret")
+
+
+@pytest.mark.parametrize("driver_says, what, fix", [
+    # the drivers' own wording (libpq, MariaDB client), as the servers in the tests answer
+    ('FATAL:  database "shop" does not exist', "the database does not exist",
+     "the database name in SHOP_DATABASE_URL"),
+    ("Access denied for user 'reader'@'%' to database 'shop'",
+     "the database does not exist or the user may not read it",
+     "the database name in SHOP_DATABASE_URL and the user's grants"),
+    ('could not translate host name "db.example" to address: Name or service not known',
+     "unknown host", "the host in SHOP_DATABASE_URL"),
+    ("Unknown MySQL server host 'db.example' (-2)", "unknown host", "the host in SHOP_DATABASE_URL"),
+])
+def test_driver_errors_become_what_failed_and_what_to_fix(driver_says, what, fix):
+    assert shop_database.failure_message(PG, f"IO Error: Unable to connect: {driver_says}") == (
+        f"cannot connect to the shop's postgres database 'shop' at db.example:5432 as 'reader': "
+        f"{what}; check {fix}")
+
+
+def test_an_unknown_driver_error_is_kept_on_one_line_without_the_password():
+    assert shop_database.failure_message(PG, "IO Error: odd failure\nfor s3cret") == (
+        "cannot connect to the shop's postgres database 'shop' at db.example:5432 as 'reader': "
+        "IO Error: odd failure for ***; check SHOP_DATABASE_URL and SHOP_DATABASE_PASSWORD")
+
+
 # --- against real servers ---
 
 def _server(kind):
