@@ -28,6 +28,8 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import duckdb
+from dbt.adapters.duckdb.plugins import BasePlugin
+from dbt_common.exceptions import DbtRuntimeError
 
 URL_VARIABLE = "SHOP_DATABASE_URL"
 PASSWORD_VARIABLE = "SHOP_DATABASE_PASSWORD"
@@ -127,8 +129,8 @@ def extension_file(kind: str) -> Path:
     if not shipped.is_file():
         raise ShopDatabaseError(f"{shipped} is missing: the {module_name} wheel does not match "
                                 f"duckdb {duckdb.__version__}")
-    link = Path(tempfile.gettempdir()) / f"ecommerce-warehouse-duckdb-{duckdb.__version__}" \
-        / f"{extension}.duckdb_extension"
+    links = Path(tempfile.gettempdir()) / f"ecommerce-warehouse-{os.getuid()}-v{duckdb.__version__}"
+    link = links / f"{extension}.duckdb_extension"
     if not (link.is_symlink() and link.resolve() == shipped.resolve()):
         link.parent.mkdir(parents=True, exist_ok=True)
         temporary = link.with_name(f"{link.name}.{os.getpid()}")
@@ -152,8 +154,8 @@ def attach(con: duckdb.DuckDBPyConnection, database: ShopDatabase, *, catalog: s
         f"host {_quote(database.host)}, port {int(database.port)}, "
         f"database {_quote(database.database)}, user {_quote(database.user)}, "
         f"password {_quote(database.password)})")
-    # libpq waits forever for an unreachable host unless told; the MySQL client has its own
-    # bounded connect timeout.
+    # libpq waits forever for an unreachable host unless told; the mysql extension takes no
+    # timeout option: there the system's TCP connect timeout applies (about 2 minutes on Linux).
     options = f"connect_timeout={CONNECT_TIMEOUT_SECONDS}" if database.kind == "postgres" else ""
     mode = ", read_only" if read_only else ""
     try:
@@ -175,16 +177,9 @@ def failure_message(database: ShopDatabase, driver_message: str) -> str:
             f"check {URL_VARIABLE} and {PASSWORD_VARIABLE}")
 
 
-try:  # the dbt-duckdb plugin (profiles/profiles.yml); dbt is absent in some test environments
-    from dbt.adapters.duckdb.plugins import BasePlugin
-    from dbt_common.exceptions import DbtRuntimeError
-except ImportError:  # pragma: no cover
-    BasePlugin = object
-
-
 class Plugin(BasePlugin):
-    """dbt-duckdb plugin: attaches the shop database named by SHOP_DATABASE_URL to dbt's
-    connection (read-only, as `shop_db`); does nothing while the variable is unset."""
+    """dbt-duckdb plugin (profiles/profiles.yml): attaches the shop database named by
+    SHOP_DATABASE_URL to dbt's connection (read-only, as `shop_db`); no-op while it is unset."""
 
     def configure_connection(self, conn):
         try:

@@ -101,7 +101,7 @@
 
 
 {#- Problems of the top-level `database:` block: the database must be attached (and of the
-    expected type); '' and [] when no entity names a table. -#}
+    expected type); none when neither the block nor any entity's table is given. -#}
 {% macro mapped_database_problems(mapping) %}
     {%- set block = mapping.get("database") -%}
     {%- set tables = [] -%}
@@ -110,6 +110,7 @@
         {%- do tables.append("entities." ~ entity ~ ".table") -%}
     {%- endfor -%}
     {%- if block is none and not tables -%}{{ return([]) }}{%- endif -%}
+    {%- set block = {} if block is none else block -%}
     {%- if block is not mapping -%}
         {{ return(["database: must be a block of keys (schema, type)"]) }}
     {%- endif -%}

@@ -44,7 +44,7 @@ entities:
       unit_price: Lineitem price
       currency: Currency                 # #1003 is in EUR: no rate
   customers:
-    table: shop.customers                # databases: not implemented yet
+    table: shop.customers                # a table, but no SHOP_DATABASE_URL set
 """
 
 
@@ -57,7 +57,8 @@ def failed_build(mapping_text, build_dir):
     mapping = build_dir / "mapping.yml"
     mapping.write_text(mapping_text)
     result = run_dbt(["build"], FIXTURE, build_dir,
-                     extra_vars=f"{{source_system: mapped, source_mapping: '{mapping}'}}")
+                     extra_vars=f"{{source_system: mapped, source_mapping: '{mapping}'}}",
+                     env={"SHOP_DATABASE_URL": ""})  # none, whatever the caller's environment
     output = result.stdout + result.stderr
     assert result.returncode != 0, "the build should have stopped"
     assert "Traceback" not in output
@@ -84,7 +85,8 @@ def test_value_problems_are_named(build_dir):
             "e.g. '2024-01-05 10:15:00 -0500'") in output
     assert (f"entities.order_lines.columns.currency: 1 row(s) of {EXPORT} in EUR, which is not "
             "the shop currency USD and has no currency_rates entry") in output
-    assert "entities.customers.table: database tables are not implemented yet" in output
+    assert ("entities.customers.table: the shop database is not connected: set SHOP_DATABASE_URL "
+            "(e.g. postgresql://USER@HOST:5432/DATABASE) and SHOP_DATABASE_PASSWORD") in output
 
 
 def test_missing_mapping_file(build_dir):
