@@ -35,6 +35,11 @@ class Server:
     port: int
     host: str = "127.0.0.1"
 
+    @property
+    def kind(self) -> str:
+        """DuckDB's attach type: postgres or mysql."""
+        return shop_database.KINDS[self.scheme][0]
+
     def url(self, user: str = READER, database: str = DATABASE) -> str:
         return f"{self.scheme}://{user}@{self.host}:{self.port}/{database}"
 

@@ -67,8 +67,8 @@ def test_an_unknown_driver_error_is_kept_on_one_line_without_the_password():
 
 # --- against real servers ---
 
-def _server(kind):
-    if kind == "postgresql":
+def _server(scheme):
+    if scheme == "postgresql":
         if db_servers.postgres_bin() is None:
             pytest.skip("no PostgreSQL server (initdb) installed: `make db-servers` installs it")
         return db_servers.postgres_server()
@@ -120,10 +120,10 @@ def test_bad_connection_is_one_clear_line(server, tmp_path, wrong, what, fix):
     assert result.returncode != 0
     assert "Traceback" not in output and "not-the-password" not in output
     lines = [line for line in output.splitlines() if "cannot connect to the shop's" in line]
-    kind = "postgres" if server.scheme == "postgresql" else "mysql"
     assert len(lines) == 1, output[-3000:]
-    assert lines[0].strip().startswith(f"cannot connect to the shop's {kind} database 'shop' at "
-                                       f"127.0.0.1:{port} as 'shop_reader': {what}")
+    assert lines[0].strip().startswith(
+        f"cannot connect to the shop's {server.kind} database 'shop' at 127.0.0.1:{port} "
+        f"as 'shop_reader': {what}")
     assert lines[0].strip().endswith(fix + " (or the user in SHOP_DATABASE_URL)"
                                      if wrong == "password" else fix)
 
@@ -135,8 +135,13 @@ def test_bad_connection_is_one_clear_line(server, tmp_path, wrong, what, fix):
      "entities.order_lines.join.using: column 'order_no' is not in shop.order_lines"),
     (("      city: city", "      city: town"),
      "entities.customers.columns.city: column 'town' is not in shop.customers"),
+    (("  schema: shop\n", "  schema: shop\n  type: {other}\n"),
+     "database.type: the mapping expects a {other} database, SHOP_DATABASE_URL names a {kind} one"),
 ])
-def test_missing_table_or_column_stops_the_build_naming_it(server, tmp_path, edit, says):
+def test_missing_table_column_or_wrong_type_stops_the_build_naming_it(server, tmp_path, edit, says):
+    other = "mysql" if server.kind == "postgres" else "postgres"
+    edit = [e.replace("{other}", other) for e in edit]
+    says = says.replace("{other}", other).replace("{kind}", server.kind)
     mapping = tmp_path / "mapping.yml"
     text = (FIXTURE / "mapping.yml").read_text()
     assert edit[0] in text
