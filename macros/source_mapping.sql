@@ -27,7 +27,8 @@
 
 
 {#- The mapping file's path: var source_mapping, else env SOURCE_MAPPING; a bare name is a
-    shipped mapping in mappings/, a relative path is taken from the repository root. -#}
+    shipped mapping in mappings/, a relative path is taken from the repository root (as
+    ecommerce_warehouse/paths.py does for the env, which tells the root). -#}
 {% macro source_mapping_path() %}
     {%- set given = var("source_mapping", env_var("SOURCE_MAPPING", "")) | string -%}
     {%- if not given -%}
@@ -39,7 +40,7 @@
         {%- set given = "mappings/" ~ given ~ ".yml" -%}
     {%- endif -%}
     {%- if not given.startswith("/") -%}
-        {%- set given = flags.PROJECT_DIR ~ "/" ~ given -%}
+        {%- set given = env_var("ECOMMERCE_WAREHOUSE_ROOT", ".") ~ "/" ~ given -%}
     {%- endif -%}
     {{ return(given) }}
 {% endmacro %}
@@ -143,6 +144,7 @@
         (select columns(* exclude (filename))::varchar, filename
          from read_parquet([{{ quoted | join(", ") }}], union_by_name = true, filename = true))
     {%- elif format == "xlsx" -%}
+        {%- if execute -%}{%- do load_excel_extension(entity) -%}{%- endif %}
         (
         {%- for file in quoted %}
             select *, {{ file }} as filename
@@ -156,6 +158,19 @@
             "source_mapping: entities." ~ entity ~ ".format: unknown format '" ~ format
             ~ "' (csv, parquet, xlsx or auto)") }}
     {%- endif -%}
+{% endmacro %}
+
+
+{#- The DuckDB excel extension, from the duckdb-extension-excel wheel (requirements.txt),
+    whose file ecommerce_warehouse/paths.py puts in env DUCKDB_EXCEL_EXTENSION: no download. -#}
+{% macro load_excel_extension(entity) %}
+    {%- set extension = env_var("DUCKDB_EXCEL_EXTENSION", "") -%}
+    {%- if not extension -%}
+        {{ exceptions.raise_compiler_error(
+            "source_mapping: entities." ~ entity ~ ": .xlsx files need the DuckDB excel extension, "
+            ~ "the PyPI wheel duckdb-extension-excel (pinned in requirements.txt; `make venv`)") }}
+    {%- endif -%}
+    {%- do run_query("load '" ~ extension ~ "'") -%}
 {% endmacro %}
 
 
