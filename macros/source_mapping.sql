@@ -634,3 +634,67 @@ select * from refunds
             ~ "'; the mapping's schema: docs/source_mapping.md)") }}
     {%- endif -%}
 {% endmacro %}
+
+
+{#- An entity the order lines can stand in for (customers, products, shipments): its mapped
+    files when the mapping has them, else derived from stg_mapped__order_lines. -#}
+{% macro mapped_or_from_lines(entity) %}
+{%- set spec = mapping_entity(source_mapping(), entity) -%}
+{%- if spec.get("files") or spec.get("table") -%}
+    {{ mapped_entity(entity) }}
+{%- elif entity == "customers" -%}
+    {{ customers_from_lines("stg_mapped__order_lines", country_column="country") }}
+{%- elif entity == "products" -%}
+{#- one per product id, name, category and list price from its first line -#}
+with order_lines as (
+
+    select * from {{ ref("stg_mapped__order_lines") }}
+
+),
+
+appearances as (
+
+    select
+        product_id,
+        product_name,
+        category,
+        list_price,
+        source_file,
+        source_row_number,
+        row_number() over (
+            partition by {{ clean_text('product_id') }}
+            order by source_row_number, source_file
+        ) as appearance_number
+    from order_lines
+    where {{ clean_text('product_id') }} is not null
+
+)
+
+select
+    product_id,
+    product_name,
+    category,
+    list_price,
+    source_file,
+    source_row_number
+from appearances
+where appearance_number = 1
+{%- elif entity == "shipments" -%}
+{#- one per order with a delivery charge (staged on its first line only) -#}
+with order_lines as (
+
+    select * from {{ ref("stg_mapped__order_lines") }}
+
+)
+
+select
+    order_id,
+    delivery_charge,
+    cast(null as varchar) as promised_delivery_date,
+    cast(null as varchar) as delivered_date,
+    source_file,
+    source_row_number
+from order_lines
+where delivery_charge is not null
+{%- endif -%}
+{% endmacro %}
