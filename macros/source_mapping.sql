@@ -515,6 +515,9 @@ select * from refunds
         {%- do problems.append(key ~ "." ~ name ~ ": unknown key (known: "
             ~ mapping_keys().entity | join(", ") ~ ")") -%}
     {%- endfor -%}
+    {%- for name in ("fill_down", "cancelled_when") if spec.get(name) and entity != "order_lines" -%}
+        {%- do problems.append(key ~ "." ~ name ~ ": only order_lines has orders") -%}
+    {%- endfor -%}
     {%- if spec.get("from_order_lines") -%}
         {%- if entity not in ("customers", "products") -%}
             {%- do problems.append(key ~ ".from_order_lines: only customers and products can be derived from the order lines") -%}
@@ -670,13 +673,7 @@ appearances as (
 
 )
 
-select
-    product_id,
-    product_name,
-    category,
-    list_price,
-    source_file,
-    source_row_number
+select * exclude (appearance_number)
 from appearances
 where appearance_number = 1
 {%- elif entity == "shipments" -%}

@@ -23,8 +23,9 @@ def test_defaults_and_relative_paths_are_taken_from_the_repository_root():
 def test_absolute_paths_and_in_memory_databases_are_kept(tmp_path):
     environ = {"DBT_DUCKDB_PATH": ":memory:", "RAW_DATA_PATH": str(tmp_path)}
     configure_environment(environ)
-    assert without_extension(environ) == {"DBT_DUCKDB_PATH": ":memory:", "RAW_DATA_PATH": str(tmp_path),
-                                          "ECOMMERCE_WAREHOUSE_ROOT": str(REPO_ROOT)}
+    assert without_extension(environ) == {
+        "DBT_DUCKDB_PATH": ":memory:", "RAW_DATA_PATH": str(tmp_path),
+        "ECOMMERCE_WAREHOUSE_ROOT": str(REPO_ROOT)}
 
 
 def test_mapping_names_are_shipped_mappings_and_paths_are_taken_from_the_root(tmp_path):

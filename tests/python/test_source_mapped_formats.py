@@ -9,9 +9,8 @@ import shutil
 
 import duckdb
 import pytest
-import yaml
 
-from dbt_runner import REPO_ROOT, build_warehouse, rows
+from dbt_runner import REPO_ROOT, build_warehouse, mapped_vars, rows, shipped_mapping
 
 FIXTURE = REPO_ROOT / "tests" / "python" / "fixtures" / "shopify"
 pytestmark = pytest.mark.dbt
@@ -39,12 +38,9 @@ def test_each_format_gives_the_csv_lines(fmt, tmp_path):
     raw = tmp_path / "raw"
     raw.mkdir()
     write_as(fmt, raw)
-    mapping = yaml.safe_load((REPO_ROOT / "mappings" / "shopify.yml").read_text())
-    mapping["currency_rates"] = {"EUR": 1.10}
-    mapping["entities"]["order_lines"]["files"] = f"orders_export*.{fmt}"
-    (tmp_path / "m.yml").write_text(yaml.safe_dump(mapping))
-    path = build_warehouse(raw, tmp_path, select=["stg_mapped__order_lines", "int_order_lines_validated"], extra_vars=(
-        f"{{source_system: mapped, source_mapping: '{tmp_path / 'm.yml'}'}}"))
+    mapping = shipped_mapping("shopify", tmp_path, {"EUR": 1.10}, f"orders_export*.{fmt}")
+    path = build_warehouse(raw, tmp_path, extra_vars=mapped_vars(mapping),
+                           select=["stg_mapped__order_lines", "int_order_lines_validated"])
     con = duckdb.connect(str(path), read_only=True)
     assert rows(con, """
         select count(*), count(quarantine_reason), round(sum(quantity * unit_price), 6)
