@@ -5,6 +5,8 @@
     Otherwise the build stops with one message naming the files and the columns, before any
     model reads them. (Bad values inside a
     well-formed file are not errors: those rows go to quarantine with a reason.)
+    For source_system mapped it validates the mapping file against its files instead
+    (check_source_mapping, macros/source_mapping.sql).
     This is the DuckDB form; spark__check_raw_files (macros/cross_engine/raw_tables.sql) also
     registers the raw files as Spark tables.
 -#}

@@ -27,7 +27,8 @@
 
 
 {#- The mapping file's path: var source_mapping, else env SOURCE_MAPPING; a bare name is a
-    shipped mapping in mappings/, a relative path is taken from the repository root. -#}
+    shipped mapping in mappings/, a relative path is taken from the repository root (as
+    ecommerce_warehouse/paths.py does for the env, which tells the root). -#}
 {% macro source_mapping_path() %}
     {%- set given = var("source_mapping", env_var("SOURCE_MAPPING", "")) | string -%}
     {%- if not given -%}
@@ -39,7 +40,7 @@
         {%- set given = "mappings/" ~ given ~ ".yml" -%}
     {%- endif -%}
     {%- if not given.startswith("/") -%}
-        {%- set given = flags.PROJECT_DIR ~ "/" ~ given -%}
+        {%- set given = env_var("ECOMMERCE_WAREHOUSE_ROOT", ".") ~ "/" ~ given -%}
     {%- endif -%}
     {{ return(given) }}
 {% endmacro %}
@@ -142,6 +143,7 @@
         (select columns(* exclude (filename))::varchar, filename
          from read_parquet([{{ quoted | join(", ") }}], union_by_name = true, filename = true))
     {%- elif format == "xlsx" -%}
+        {%- if execute -%}{%- do load_excel_extension(entity) -%}{%- endif %}
         (
         {%- for file in quoted %}
             select *, {{ file }} as filename
@@ -155,6 +157,19 @@
             "source_mapping: entities." ~ entity ~ ".format: unknown format '" ~ format
             ~ "' (csv, parquet, xlsx or auto)") }}
     {%- endif -%}
+{% endmacro %}
+
+
+{#- The DuckDB excel extension, from the duckdb-extension-excel wheel (requirements.txt),
+    whose file ecommerce_warehouse/paths.py puts in env DUCKDB_EXCEL_EXTENSION: no download. -#}
+{% macro load_excel_extension(entity) %}
+    {%- set extension = env_var("DUCKDB_EXCEL_EXTENSION", "") -%}
+    {%- if not extension -%}
+        {{ exceptions.raise_compiler_error(
+            "source_mapping: entities." ~ entity ~ ": .xlsx files need the DuckDB excel extension, "
+            ~ "the PyPI wheel duckdb-extension-excel (pinned in requirements.txt; `make venv`)") }}
+    {%- endif -%}
+    {%- do run_query("load '" ~ extension ~ "'") -%}
 {% endmacro %}
 
 
@@ -497,6 +512,9 @@ select * from refunds
         {%- do problems.append(key ~ "." ~ name ~ ": unknown key (known: "
             ~ mapping_keys().entity | join(", ") ~ ")") -%}
     {%- endfor -%}
+    {%- for name in ("fill_down", "cancelled_when") if spec.get(name) and entity != "order_lines" -%}
+        {%- do problems.append(key ~ "." ~ name ~ ": only order_lines has orders") -%}
+    {%- endfor -%}
     {%- if spec.get("from_order_lines") -%}
         {%- if entity not in ("customers", "products") -%}
             {%- do problems.append(key ~ ".from_order_lines: only customers and products can be derived from the order lines") -%}
@@ -619,4 +637,62 @@ select * from refunds
             ~ "\n(raw_data_path = '" ~ var("raw_data_path", env_var("RAW_DATA_PATH", "data/demo"))
             ~ "'; the mapping's schema: docs/source_mapping.md)") }}
     {%- endif -%}
+{% endmacro %}
+
+
+{#- An entity the order lines can stand in for (customers, products, shipments): its mapped
+    files when the mapping has them, else derived from stg_mapped__order_lines. -#}
+{% macro mapped_or_from_lines(entity) %}
+{%- set spec = mapping_entity(source_mapping(), entity) -%}
+{%- if spec.get("files") or spec.get("table") -%}
+    {{ mapped_entity(entity) }}
+{%- elif entity == "customers" -%}
+    {{ customers_from_lines("stg_mapped__order_lines", country_column="country") }}
+{%- elif entity == "products" -%}
+{#- one per product id, name, category and list price from its first line -#}
+with order_lines as (
+
+    select * from {{ ref("stg_mapped__order_lines") }}
+
+),
+
+appearances as (
+
+    select
+        product_id,
+        product_name,
+        category,
+        list_price,
+        source_file,
+        source_row_number,
+        row_number() over (
+            partition by {{ clean_text('product_id') }}
+            order by source_row_number, source_file
+        ) as appearance_number
+    from order_lines
+    where {{ clean_text('product_id') }} is not null
+
+)
+
+select * exclude (appearance_number)
+from appearances
+where appearance_number = 1
+{%- elif entity == "shipments" -%}
+{#- one per order with a delivery charge (staged on its first line only) -#}
+with order_lines as (
+
+    select * from {{ ref("stg_mapped__order_lines") }}
+
+)
+
+select
+    order_id,
+    delivery_charge,
+    cast(null as varchar) as promised_delivery_date,
+    cast(null as varchar) as delivered_date,
+    source_file,
+    source_row_number
+from order_lines
+where delivery_charge is not null
+{%- endif -%}
 {% endmacro %}

@@ -5,7 +5,7 @@ a comment."""
 
 import pytest
 
-from dbt_runner import REPO_ROOT, run_dbt
+from dbt_runner import REPO_ROOT, mapped_vars, run_dbt
 
 FIXTURE = REPO_ROOT / "tests" / "python" / "fixtures" / "shopify"
 EXPORT = FIXTURE / "orders_export_1.csv"
@@ -56,8 +56,7 @@ def build_dir(tmp_path_factory):
 def failed_build(mapping_text, build_dir):
     mapping = build_dir / "mapping.yml"
     mapping.write_text(mapping_text)
-    result = run_dbt(["build"], FIXTURE, build_dir,
-                     extra_vars=f"{{source_system: mapped, source_mapping: '{mapping}'}}",
+    result = run_dbt(["build"], FIXTURE, build_dir, extra_vars=mapped_vars(mapping),
                      env={"SHOP_DATABASE_URL": ""})  # none, whatever the caller's environment
     output = result.stdout + result.stderr
     assert result.returncode != 0, "the build should have stopped"
@@ -73,7 +72,8 @@ def test_structure_problems_are_named(build_dir):
     assert "entities.order_lines.columns.product_id: given twice (lines 10 and 11)" in output
     assert (f"entities.order_lines.columns.customer_id: column 'E-mail' is not in {EXPORT} "
             "(header has: Name, Email,") in output
-    assert f"entities.order_lines.columns.quantity: column 'Lineitem qty' is not in {EXPORT}" in output
+    assert ("entities.order_lines.columns.quantity: column 'Lineitem qty' is not in "
+            f"{EXPORT}") in output
     assert "entities.order_lines.columns.colour: not a column of order_lines" in output
     assert f"entities.reviews.files: no file matches {FIXTURE}/reviews.csv" in output
 
@@ -91,8 +91,7 @@ def test_value_problems_are_named(build_dir):
 
 def test_missing_mapping_file(build_dir):
     missing = build_dir / "no_such_mapping.yml"
-    result = run_dbt(["build"], FIXTURE, build_dir,
-                     extra_vars=f"{{source_system: mapped, source_mapping: '{missing}'}}")
+    result = run_dbt(["build"], FIXTURE, build_dir, extra_vars=mapped_vars(missing))
     assert result.returncode != 0
     assert f"source_mapping: file not found: {missing}" in result.stdout
     assert " START " not in result.stdout

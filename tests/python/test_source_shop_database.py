@@ -8,15 +8,11 @@ import duckdb
 import pytest
 
 import db_servers
-from dbt_runner import REPO_ROOT, build_warehouse, rows, run_dbt
+from dbt_runner import REPO_ROOT, build_warehouse, mapped_vars, rows, run_dbt
 from ecommerce_warehouse import shop_database
 
 FIXTURE = REPO_ROOT / "tests" / "python" / "fixtures" / "shop_database"
 pytestmark = pytest.mark.dbt
-
-
-def mapped_vars(mapping) -> str:
-    return f"{{source_system: mapped, source_mapping: '{mapping}'}}"
 
 
 # --- connection settings (no server) ---

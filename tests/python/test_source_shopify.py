@@ -13,29 +13,19 @@ The fixture (tests/python/fixtures/shopify/orders_export_1.csv), shop currency U
   #1008 Mar 20 guest   SKU-D 1 x "n/a": quarantined (invalid_unit_price)
 """
 
-import hashlib
-
-import duckdb
 import pytest
 
-from dbt_runner import REPO_ROOT, assert_stored_nowhere, build_mapped_shop, rows
+from dbt_runner import REPO_ROOT, assert_stored_nowhere, hashed_email, mapped_shop, rows
 
 FIXTURE = REPO_ROOT / "tests" / "python" / "fixtures" / "shopify"
 CLEAR_EMAILS = ["alice@example.com", "Bob@Example.com", "bob@example.com", "carol@example.com"]
 pytestmark = pytest.mark.dbt
 
 
-def sha256(email: str) -> str:
-    return hashlib.sha256(email.strip().lower().encode()).hexdigest()
-
-
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory):
-    path = build_mapped_shop(FIXTURE, tmp_path_factory.mktemp("shopify"), "shopify",
-                             currency_rates={"EUR": 1.10})
-    con = duckdb.connect(str(path), read_only=True)
-    yield con
-    con.close()
+    with mapped_shop(FIXTURE, tmp_path_factory.mktemp("shopify"), "shopify", {"EUR": 1.10}) as con:
+        yield con
 
 
 def test_kpi_monthly_by_hand(warehouse):
@@ -64,7 +54,7 @@ def test_orders_returns_and_discounts(warehouse):
         select order_id, customer_id, return_of_order_id, is_return, round(gross_amount, 6),
                round(discount_amount, 6), round(net_amount, 6), coupon_code
         from fct_orders order by order_id""")
-    alice, bob, carol = (sha256(e) for e in ("alice@example.com", "bob@example.com",
+    alice, bob, carol = (hashed_email(e) for e in ("alice@example.com", "bob@example.com",
                                              "carol@example.com"))
     assert got == [
         # 5 / 50 = 10 % on each line: 2 + 3
@@ -88,11 +78,11 @@ def test_customers_products_and_reconciliation(warehouse):
         select customer_id, country, order_count, return_count, round(lifetime_net_amount, 6)
         from dim_customers order by country""") == [
             # bob: #1003 33 + #1006 30 - 30 = 33
-            (sha256("bob@example.com"), "DE", 2, 1, 33.0),
+            (hashed_email("bob@example.com"), "DE", 2, 1, 33.0),
             # carol: 40 - 12.50
-            (sha256("carol@example.com"), "GB", 1, 1, 27.5),
+            (hashed_email("carol@example.com"), "GB", 1, 1, 27.5),
             # alice: 45 + 30 - 30
-            (sha256("alice@example.com"), "US", 2, 1, 45.0),
+            (hashed_email("alice@example.com"), "US", 2, 1, 45.0),
         ]
     assert rows(warehouse, "select product_id, product_name from dim_products order by 1") == [
         ("SKU-A", "Blue Mug"), ("SKU-B", "Red Teapot"), ("SKU-C", "Green Cup"),

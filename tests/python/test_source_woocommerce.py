@@ -14,28 +14,19 @@ GBP at 1.25; unit price = item_subtotal / item_quantity, discount = 1 - item_tot
   107 May 25 walk-in without email (guest): WC-M 1 x 12
 """
 
-import hashlib
-
-import duckdb
 import pytest
 
-from dbt_runner import REPO_ROOT, assert_stored_nowhere, build_mapped_shop, rows
+from dbt_runner import REPO_ROOT, assert_stored_nowhere, hashed_email, mapped_shop, rows
 
 FIXTURE = REPO_ROOT / "tests" / "python" / "fixtures" / "woocommerce"
 pytestmark = pytest.mark.dbt
 
 
-def sha256(email: str) -> str:
-    return hashlib.sha256(email.strip().lower().encode()).hexdigest()
-
-
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory):
-    path = build_mapped_shop(FIXTURE, tmp_path_factory.mktemp("woocommerce"), "woocommerce",
-                             currency_rates={"GBP": 1.25})
-    con = duckdb.connect(str(path), read_only=True)
-    yield con
-    con.close()
+    work = tmp_path_factory.mktemp("woocommerce")
+    with mapped_shop(FIXTURE, work, "woocommerce", {"GBP": 1.25}) as con:
+        yield con
 
 
 def test_kpi_monthly_by_hand(warehouse):
@@ -55,7 +46,7 @@ def test_kpi_monthly_by_hand(warehouse):
 
 
 def test_orders_by_hand(warehouse):
-    dan, eve, frank = (sha256(e) for e in ("dan@example.com", "eve@example.com",
+    dan, eve, frank = (hashed_email(e) for e in ("dan@example.com", "eve@example.com",
                                            "frank@example.com"))
     assert rows(warehouse, """
         select order_id, customer_id, return_of_order_id, round(gross_amount, 6),

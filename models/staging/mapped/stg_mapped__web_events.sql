@@ -1,2 +1,2 @@
-{#- The web_events of the mapping file (macros/source_mapping.sql, docs/source_mapping.md). -#}
+{#- The web_events of the mapping file (docs/source_mapping.md). -#}
 {{ mapped_entity('web_events') }}
