@@ -49,7 +49,11 @@ PRODUCT_ADJECTIVES = ["Ceramic", "Classic", "Organic", "Deluxe", "Compact", "Vin
                       "Eco", "Premium", "Everyday"]
 PRODUCT_COLORS = ["Blue", "Red", "Green", "Black", "White", "Grey", "Yellow", "Pink"]
 PRICE_SIGMA = 0.45           # lognormal spread of list prices around the category median
-ZIPF_EXPONENT = 1.1          # long-tail product popularity (weight = 1 / rank^a)
+ZIPF_EXPONENT = 1.5          # long-tail product popularity (weight = 1 / (rank + offset)^a)
+ZIPF_OFFSET = 40
+PRICE_TASTE_CLIP = (0.5, 2.0)
+PRICE_ELASTICITY = 1.0
+PLANTED_RANKS = (15, 75)
 
 # --- customer archetypes ---
 # orders_per_year: base purchase rate while active (x daily intensity, mean 1)
@@ -71,15 +75,15 @@ ZIPF_EXPONENT = 1.1          # long-tail product popularity (weight = 1 / rank^a
 #   features it looks like a regular with a short history (recency and tenure are not
 #   clustered on), so it is the archetype K-Means recovers least.
 ARCHETYPES = {
-    "loyal_high_value": dict(share=0.15, orders_per_year=20.0, extra_lines=3.5, price_gamma=2.0,
+    "loyal_high_value": dict(share=0.15, orders_per_year=20.0, extra_lines=2.5, price_gamma=2.0,
                              coupon_prob=0.03, churn_hazard=1 / 10000, checkout_signup=0.6),
-    "regular": dict(share=0.30, orders_per_year=6.0, extra_lines=1.0, price_gamma=0.0,
+    "regular": dict(share=0.30, orders_per_year=6.0, extra_lines=0.6, price_gamma=0.0,
                     coupon_prob=0.10, churn_hazard=0.0003, checkout_signup=0.6),
-    "bargain_hunter": dict(share=0.20, orders_per_year=4.0, extra_lines=0.8, price_gamma=-1.0,
+    "bargain_hunter": dict(share=0.20, orders_per_year=4.0, extra_lines=0.4, price_gamma=-1.0,
                            coupon_prob=0.90, churn_hazard=1 / 800, checkout_signup=0.5),
-    "one_off": dict(share=0.20, orders_per_year=4.0, extra_lines=0.5, price_gamma=0.0,
+    "one_off": dict(share=0.20, orders_per_year=4.0, extra_lines=0.3, price_gamma=0.0,
                     coupon_prob=0.15, churn_hazard=0.0, checkout_signup=0.8),
-    "churning": dict(share=0.15, orders_per_year=15.0, extra_lines=0.8, price_gamma=0.0,
+    "churning": dict(share=0.15, orders_per_year=15.0, extra_lines=0.5, price_gamma=0.0,
                      coupon_prob=0.10, churn_hazard=0.011, checkout_signup=0.6),
 }
 # guests behave like "regular" shoppers but never register
