@@ -35,7 +35,7 @@ class Layout:
     headers: frozenset        # header names a file of this layout has (case-insensitive)
     date_column: str | None = None
     currency_column: str | None = None
-    date_formats: tuple = ()  # tried first (a layout's own, e.g. month-first dates)
+    date_formats: tuple = ()  # the layout's own (e.g. month-first dates); else TIMESTAMP_FORMATS
 
 
 def _layout(name, source, headers, date_column=None, currency_column=None, date_formats=()):
@@ -216,7 +216,7 @@ def inspect_file(con, path: Path, view: str) -> FileReport:
         column = by_lower.get(report.layout.date_column.lower())
         if column:
             report.date_range = _parse_range(con, view, column,
-                                             [*report.layout.date_formats, *TIMESTAMP_FORMATS])
+                                             report.layout.date_formats or TIMESTAMP_FORMATS)
     if report.layout and report.layout.currency_column:
         column = by_lower.get(report.layout.currency_column.lower())
         if column:
@@ -229,8 +229,6 @@ def inspect_file(con, path: Path, view: str) -> FileReport:
 def build_command(source: str, folder: Path, mapping: str | None = None) -> str:
     if source.startswith("mapped:") or mapping:
         return f"make run RAW_DATA_PATH={folder} SOURCE_MAPPING={mapping or source[7:]}"
-    if source == "demo":
-        return f"make run RAW_DATA_PATH={folder}"
     return (f"DBT_DUCKDB_PATH={source}.duckdb .venv/bin/dbt build --profiles-dir profiles "
             f"--vars '{{source_system: {source}, raw_data_path: {folder}}}'")
 
