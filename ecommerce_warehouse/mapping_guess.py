@@ -158,8 +158,8 @@ def guess_mapping(con, report: FileReport) -> Guess:
             guess.settings[key] = report.dialect[key]
     if "," in separators:
         guess.settings["decimal_separator"] = ","
-        numbers = [v for c, (val, _) in guess.columns.items() if COLUMNS[c][0] != "text"
-                   and isinstance(val, str) for v in samples[val]]
+        numbers = [v for c, (val, _) in guess.columns.items()
+                   if COLUMNS[c][0] in ("integer", "number") for v in samples[val]]
         if any(re.search(r"\d\.\d{3}", v) for v in numbers):
             guess.settings["thousands_separator"] = "."
     if "ordered_at" in formats:

@@ -142,3 +142,14 @@ def test_cli_errors(tmp_path):
         main([str(tmp_path / "nope")])
     with pytest.raises(SystemExit, match="no export files"):
         main([str(tmp_path)])
+
+
+def test_dotted_dates_do_not_imply_a_thousands_separator(tmp_path):
+    # "03.02.2024" has a dot before three digits, but only number columns say which separators.
+    (tmp_path / "export.csv").write_text("Bestellnummer;Datum;Artikelnummer;Menge;Preis\n"
+                                         "7;03.02.2024;A;1;9,99\n")
+    _, _, written = run(tmp_path, mapping_out=tmp_path / "m.yml")
+    order_lines = yaml.safe_load(written.read_text())["entities"]["order_lines"]
+    assert order_lines["decimal_separator"] == ","
+    assert "thousands_separator" not in order_lines
+    assert order_lines["columns"]["unit_price"] == "Preis"
