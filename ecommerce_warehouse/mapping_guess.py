@@ -10,6 +10,7 @@ numbers, and the separators follow the numbers seen (`1.234,50` means decimal `,
 
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -60,6 +61,8 @@ class Guess:
     settings: dict = field(default_factory=dict)    # entity settings (delimiter, formats, ...)
     missing_required: list = field(default_factory=list)
     unused: list = field(default_factory=list)
+    currency: str | None = None                     # the shop currency, if a column says
+    other_currencies: list = field(default_factory=list)
 
     @property
     def score(self):
@@ -164,6 +167,11 @@ def guess_mapping(con, report: FileReport) -> Guess:
             guess.settings["thousands_separator"] = "."
     if "ordered_at" in formats:
         guess.settings["timestamp_formats"] = [formats["ordered_at"]]
+    if "currency" in guess.columns:
+        # The shop currency: the most common one; the others need rates (not guessable).
+        counts = Counter(samples[guess.columns["currency"][0]])
+        guess.currency, _ = counts.most_common(1)[0]
+        guess.other_currencies = sorted(set(counts) - {guess.currency})
     guess.unused = [c for c in report.columns if c not in used]
     return guess
 
@@ -179,10 +187,14 @@ def write_mapping(guess: Guess, folder: Path, target: Path):
     source = guess.report.path.relative_to(folder)
     lines = [f"# Starting mapping for {source} (folder {folder}),",
              "# written by python -m ecommerce_warehouse.inspect: check every '# guess:'.",
-             "# Schema: docs/source_mapping.md.",
-             "entities:",
-             "  order_lines:",
-             f"    files: {_yaml(str(source))}"]
+             "# Schema: docs/source_mapping.md."]
+    if guess.currency:
+        lines.append(f"currency: {_yaml(guess.currency)}  # guess: the most common currency")
+    if guess.other_currencies:
+        rates = ", ".join(f"{c}: null" for c in guess.other_currencies)
+        lines.append(f"# currency_rates: {{{rates}}}  # fill in 1 <currency> = ? "
+                     f"{guess.currency}: a currency without a rate stops the build")
+    lines += ["entities:", "  order_lines:", f"    files: {_yaml(str(source))}"]
     lines += [f"    {k}: {_yaml(v)}" for k, v in guess.settings.items()]
     lines.append("    columns:")
     for canonical, (value, reason) in guess.columns.items():

@@ -108,9 +108,9 @@ def test_unknown_layout_gets_a_starting_mapping(tmp_path):
     reports, out, written = run(folder, mapping_out=target)
     assert reports["bestellungen.csv"].layout is None and written == target
     text = target.read_text(encoding="utf-8")
-    assert text.count("  # guess:") == 9
+    assert text.count("  # guess:") == 10
     # Worked out by hand from the file's header and its four rows.
-    assert yaml.safe_load(text) == {"entities": {"order_lines": {
+    assert yaml.safe_load(text) == {"currency": "EUR", "entities": {"order_lines": {
         "files": "bestellungen.csv", "delimiter": ";", "quote": '"', "encoding": "utf-8",
         "decimal_separator": ",", "thousands_separator": ".",
         "timestamp_formats": ["%d.%m.%Y"],
