@@ -17,6 +17,12 @@ export RAW_DATA_PATH ?= $(ROOT)/data/demo
 export DBT_PROFILES_DIR := $(ROOT)/profiles
 export WAREHOUSE_EXPORTS_PATH ?= $(ROOT)/exports
 DBT_ARGS ?=
+# A shop's own exports: SOURCE_MAPPING (a mapping file, or a shipped one's name such as shopify;
+# docs/source_mapping.md) builds source_system mapped from RAW_DATA_PATH, and no demo shop is
+# generated there.
+export SOURCE_MAPPING ?=
+SOURCE_ARGS := $(if $(SOURCE_MAPPING),--vars '{source_system: mapped}',)
+RAW_DATA := $(if $(SOURCE_MAPPING),venv,demo-data)
 DEMO_CUSTOMERS ?= 5000
 DEMO_SEED ?= 42
 
@@ -65,19 +71,19 @@ inspect: venv  ## look at the exports in RAW_DATA_PATH: layout, rows, dates, the
 # Builds (and documents) a copy of the warehouse and swaps it in only when every model and test
 # passed, with the marts exported to Parquet (ecommerce_warehouse/publish.py): readers of the
 # warehouse never block it nor see it half-built. DBT_ARGS: e.g. --select.
-build: demo-data  ## dbt build + docs into a copy, then swap it in and export the marts to exports/
-	$(BIN)/python -m ecommerce_warehouse.publish --docs $(DBT_ARGS)
+build: $(RAW_DATA)  ## dbt build + docs into a copy, then swap it in and export the marts to exports/
+	$(BIN)/python -m ecommerce_warehouse.publish --docs $(SOURCE_ARGS) $(DBT_ARGS)
 
 # The daily refresh: incremental validation and facts, SQL marts and tests; the Python models
 # keep the results of the last `make build` (selectors.yml). Published like `make build`.
-refresh: demo-data  ## daily refresh: dbt build --selector daily_refresh (no model retraining), published
-	$(BIN)/python -m ecommerce_warehouse.publish --selector daily_refresh $(DBT_ARGS)
+refresh: $(RAW_DATA)  ## daily refresh: dbt build --selector daily_refresh (no model retraining), published
+	$(BIN)/python -m ecommerce_warehouse.publish --selector daily_refresh $(SOURCE_ARGS) $(DBT_ARGS)
 
 # `make build` already does this on the copy it publishes; here on the warehouse itself (which
 # dbt opens read-write, so no BI tool may hold it).
 docs: venv  ## dbt docs generate, including the single-file static site
 	@echo "==> dbt docs generate (static site: target/static_index.html)"
-	$(BIN)/dbt docs generate --static
+	$(BIN)/dbt docs generate --static $(SOURCE_ARGS)
 
 summary: venv  ## print rows per mart and headline KPIs
 	$(BIN)/python -m ecommerce_warehouse.summary
@@ -116,7 +122,7 @@ test-spark: venv-spark  ## the SQL layer on a local Spark, compared with DuckDB 
 # each is linted again with its own source_system and a fixture of its raw files.
 LINT_ADAPTERS := online_retail:tests/python/fixtures/online_retail/kaggle \
 	marketing_insights:tests/python/fixtures/marketing_insights olist:tests/python/fixtures/olist \
-	cdnow:tests/python/fixtures/cdnow
+	cdnow:tests/python/fixtures/cdnow mapped:tests/python/fixtures/shopify
 
 lint: venv  ## sqlfluff lint of every SQL model and analysis (dbt templater, in-memory DuckDB)
 	@echo "==> sqlfluff lint (dbt templater, in-memory DuckDB)"
@@ -126,7 +132,8 @@ lint: venv  ## sqlfluff lint of every SQL model and analysis (dbt templater, in-
 		printf '[sqlfluff:templater:dbt:context]\nsource_system = %s\nraw_data_path = %s\n' \
 			"$$source" "$$raw" > "$$config"; \
 		echo "==> sqlfluff lint models/staging/$$source (source_system=$$source)"; \
-		DBT_DUCKDB_PATH=:memory: $(BIN)/sqlfluff lint --config "$$config" models/staging/$$source \
+		DBT_DUCKDB_PATH=:memory: SOURCE_MAPPING=shopify \
+			$(BIN)/sqlfluff lint --config "$$config" models/staging/$$source \
 			|| { rm -f "$$config"; exit 1; }; \
 		rm -f "$$config"; \
 	done

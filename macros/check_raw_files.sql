@@ -5,6 +5,8 @@
     Otherwise the build stops with one message naming the files and the columns, before any
     model reads them. (Bad values inside a
     well-formed file are not errors: those rows go to quarantine with a reason.)
+    For source_system mapped it validates the mapping file against its files instead
+    (check_source_mapping, macros/source_mapping.sql).
     This is the DuckDB form; spark__check_raw_files (macros/cross_engine/raw_tables.sql) also
     registers the raw files as Spark tables.
 -#}
@@ -14,7 +16,9 @@
 
 
 {% macro duckdb__check_raw_files() %}
-    {%- if execute -%}
+    {%- if execute and var("source_system") == "mapped" -%}
+        {%- do check_source_mapping() -%}
+    {%- elif execute -%}
         {%- set problems = [] -%}
         {%- for node in graph.sources.values() if node.source_name == var("source_system") -%}
             {%- set problem = raw_file_problem(node) -%}
