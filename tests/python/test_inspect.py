@@ -5,14 +5,15 @@ CDNOW: the README's 13 master rows and 4 sample rows), dates read off the files.
 """
 
 import io
-from datetime import datetime
+from datetime import date, datetime
 
+import duckdb
 import pytest
 import yaml
 
 from ecommerce_warehouse.inspect import inspect_folder, main
 
-from dbt_runner import REPO_ROOT
+from dbt_runner import REPO_ROOT, build_warehouse, rows
 
 FIXTURES = REPO_ROOT / "tests" / "python" / "fixtures"
 
@@ -69,35 +70,21 @@ def test_date_ranges():
     assert (lo.date(), hi.date()) == (datetime(1997, 1, 1).date(), datetime(1997, 4, 2).date())
 
 
-# Shopify's "Export orders" and WooCommerce's one-row-per-item export (their documented
-# headers, docs/source_mapping.md), two orders in two currencies each.
-SHOPIFY = ("Name,Email,Financial Status,Paid at,Currency,Subtotal,Shipping,Taxes,Total,"
-           "Discount Code,Discount Amount,Created at,Lineitem quantity,Lineitem name,"
-           "Lineitem price,Lineitem sku,Billing Country,Cancelled at,Refunded Amount\n"
-           "#1001,a@example.com,paid,,EUR,20.00,5.00,0,25.00,,0,2024-03-05 10:00:00 +0100,2,"
-           "Mug,10.00,MUG-1,NL,,0\n"
-           "#1002,b@example.com,paid,,USD,8.00,0,0,8.00,,0,2024-04-01 09:30:00 -0400,1,"
-           "Cap,8.00,CAP-1,US,,0\n")
-WOO = ("order_id,order_number,order_date,status,shipping_total,order_total,refunded_total,"
-       "order_currency,billing_email,billing_country,item_name,item_sku,item_quantity,"
-       "item_total\n"
-       "11,11,2024-05-02 12:00:00,completed,4.95,24.95,0,EUR,c@example.com,DE,Mug,MUG-1,2,20\n"
-       "12,12,2024-06-30 18:15:00,refunded,0,30,30,GBP,,GB,Scarf,SCARF-1,1,30\n")
-
-
-@pytest.mark.parametrize("name, text, layout, mapping, currencies, days", [
-    ("orders_export_1.csv", SHOPIFY, "Shopify orders export", "shopify", ["EUR", "USD"],
-     ("2024-03-05", "2024-04-01")),
-    ("orders-2024.csv", WOO, "WooCommerce orders export", "woocommerce", ["EUR", "GBP"],
-     ("2024-05-02", "2024-06-30")),
+# H1's fixtures (their docstrings in test_source_shopify.py / test_source_woocommerce.py):
+# Shopify orders #1001-#1008 with 2+1+1+1+2+1+2+1 = 11 line rows, Jan 5 .. Mar 20, USD and
+# EUR; WooCommerce orders 101-107 with 2+1+1+1+2+1+1 = 9 item rows, Apr 2 .. May 25, USD, GBP.
+@pytest.mark.parametrize("folder, name, layout, rows_, currencies, days", [
+    ("shopify", "orders_export_1.csv", "Shopify orders export", 11, ["EUR", "USD"],
+     ("2024-01-05", "2024-03-20")),
+    ("woocommerce", "orders-2024-05-31.csv", "WooCommerce orders export", 9, ["GBP", "USD"],
+     ("2024-04-02", "2024-05-25")),
 ])
-def test_platform_exports_recognised(tmp_path, name, text, layout, mapping, currencies, days):
-    (tmp_path / name).write_text(text)
-    reports, out, written = run(tmp_path)
+def test_platform_exports_recognised(folder, name, layout, rows_, currencies, days):
+    reports, out, written = run(FIXTURES / folder)
     r = reports[name]
-    assert (r.layout.name, r.rows, r.currencies) == (layout, 2, currencies)
+    assert (r.layout.name, r.rows, r.currencies) == (layout, rows_, currencies)
     assert tuple(f"{d:%Y-%m-%d}" for d in r.date_range) == days
-    assert f"make run RAW_DATA_PATH={tmp_path} SOURCE_MAPPING={mapping}" in out
+    assert f"make run RAW_DATA_PATH={FIXTURES / folder} SOURCE_MAPPING={folder}" in out
     assert written is None
 
 
@@ -153,3 +140,23 @@ def test_dotted_dates_do_not_imply_a_thousands_separator(tmp_path):
     assert order_lines["decimal_separator"] == ","
     assert "thousands_separator" not in order_lines
     assert order_lines["columns"]["unit_price"] == "Preis"
+
+
+@pytest.mark.dbt
+def test_the_guessed_mapping_builds_the_unknown_shop(tmp_path):
+    """The mapping written for bestellungen.csv, unedited, builds with every dbt test green."""
+    folder, mapping = FIXTURES / "unknown_shop", tmp_path / "mapping.yml"
+    run(folder, mapping_out=mapping)
+    path = build_warehouse(folder, tmp_path / "build", extra_vars=(
+        f"{{source_system: mapped, source_mapping: '{mapping}'}}"))
+    with duckdb.connect(str(path), read_only=True) as con:
+        orders = rows(con, """select order_id, order_date, customer_id is null,
+                                     round(gross_amount, 2), coupon_code
+                              from fct_orders order by order_id""")
+        customers = rows(con, "select count(*) from dim_customers")[0][0]
+    # By hand: B-1001 anna 1 x 1.234,50 + 2 x 9,99 = 1254.48; B-1002 guest 1 x 1.234,50 with
+    # WINTER10; B-1003 bob 6 x 2,50 = 15.00.
+    assert orders == [("B-1001", date(2024, 2, 3), False, 1254.48, None),
+                      ("B-1002", date(2024, 2, 15), True, 1234.5, "WINTER10"),
+                      ("B-1003", date(2024, 2, 28), False, 15.0, None)]
+    assert customers == 2
