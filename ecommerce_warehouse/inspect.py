@@ -20,6 +20,8 @@ from pathlib import Path
 
 import duckdb
 
+from .paths import excel_extension
+
 ENDINGS = (".csv", ".csv.gz", ".tsv", ".tsv.gz", ".txt", ".txt.gz", ".parquet", ".xlsx")
 SAMPLE_ROWS = 2000
 TIMESTAMP_FORMATS = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S",
@@ -142,11 +144,11 @@ def _open(con, report: FileReport, view: str):
     if lower.endswith(".parquet"):
         con.execute(f"create view {view} as select * from read_parquet({_sql_text(path)})")
     elif lower.endswith(".xlsx"):
-        try:
-            con.execute("load excel")
-        except duckdb.Error:
-            raise ValueError("cannot read .xlsx: DuckDB's excel extension is not installed "
-                             "(export the sheet to CSV)") from None
+        extension = excel_extension()
+        if not extension:
+            raise ValueError("cannot read .xlsx: the duckdb-extension-excel wheel is not "
+                             "installed (make venv), or export the sheet to CSV")
+        con.execute(f"load {_sql_text(extension)}")
         con.execute(f"create view {view} as select * from read_xlsx({_sql_text(path)}, "
                     "all_varchar = true)")
     else:

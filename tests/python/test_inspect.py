@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from ecommerce_warehouse.inspect import inspect_folder, main
+from ecommerce_warehouse.paths import excel_extension
 
 from dbt_runner import REPO_ROOT, build_warehouse, rows
 
@@ -160,3 +161,17 @@ def test_the_guessed_mapping_builds_the_unknown_shop(tmp_path):
                       ("B-1002", date(2024, 2, 15), True, 1234.5, "WINTER10"),
                       ("B-1003", date(2024, 2, 28), False, 15.0, None)]
     assert customers == 2
+
+
+def test_xlsx_export_recognised(tmp_path):
+    extension = excel_extension()
+    if not extension:
+        pytest.skip("the duckdb-extension-excel wheel is not installed (make venv)")
+    # The Online Retail II fixture's 4 rows (2010-12-01 .. 2011-12-09) as an Excel sheet.
+    con = duckdb.connect()
+    con.execute(f"load '{extension}'")
+    source = FIXTURES / "online_retail" / "online_retail_ii" / "online_retail_II_2010-2011.csv"
+    con.execute(f"copy (select * from read_csv('{source}', all_varchar = true)) "
+                f"to '{tmp_path / 'retail.xlsx'}' (format xlsx, header true)")
+    reports, out, _ = run(tmp_path)
+    assert "retail.xlsx: Online Retail II, 4 rows, 2010-12-01 .. 2011-12-09" in out
