@@ -14,20 +14,15 @@ column is marked `# guess:` with the reason, and the columns it could not map ar
 import argparse
 import re
 import sys
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
+from .mapping_guess import TIMESTAMP_FORMATS, guess_mapping, write_mapping
 from .paths import excel_extension
 
 ENDINGS = (".csv", ".csv.gz", ".tsv", ".tsv.gz", ".txt", ".txt.gz", ".parquet", ".xlsx")
-SAMPLE_ROWS = 2000
-TIMESTAMP_FORMATS = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S",
-                     "%Y-%m-%d %H:%M:%S %z", "%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M",
-                     "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M",
-                     "%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y", "%m/%d/%Y", "%Y%m%d"]
 
 
 @dataclass(frozen=True)
@@ -119,12 +114,6 @@ class FileReport:
     dialect: dict = field(default_factory=dict)
 
 
-def _normalise(name):
-    """Header name -> lower-case ASCII words joined by _ ('Währung ' -> 'wahrung')."""
-    ascii_ = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "_", ascii_.lower()).strip("_")
-
-
 def _quote(name):
     return '"' + name.replace('"', '""') + '"'
 
@@ -177,8 +166,9 @@ def _cdnow_rows(con, path):
                 from read_csv({_sql_text(path)}, columns = {{'line': 'varchar'}}, header = false,
                               delim = '\\x01', quote = '')"""
     first = con.execute(f"select f from ({lines}) limit 1").fetchone()
-    if not first or first[0] not in (CDNOW_HEADER,) and not (
-            len(first[0]) in (4, 5) and all(re.fullmatch(r"[\d.]+", x) for x in first[0])):
+    numbers_only = first and len(first[0]) in (4, 5) and all(re.fullmatch(r"[\d.]+", x)
+                                                              for x in first[0])
+    if not first or (first[0] != CDNOW_HEADER and not numbers_only):   # the sample has no header
         return None
     rows, lo, hi = con.execute(f"""
         select count(*), min(try_strptime(f[-3], '%Y%m%d')), max(try_strptime(f[-3], '%Y%m%d'))
@@ -250,8 +240,6 @@ def _describe(report: FileReport, folder: Path) -> str:
 
 def inspect_folder(folder: Path, mapping_out: Path | None = None, out=sys.stdout):
     """Print what is in the folder; returns the file reports and the written mapping (or None)."""
-    from .mapping_guess import guess_mapping, write_mapping
-
     folder = folder.resolve()
     files = export_files(folder)
     if not files:

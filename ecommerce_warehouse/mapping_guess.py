@@ -10,16 +10,21 @@ numbers, and the separators follow the numbers seen (`1.234,50` means decimal `,
 
 import json
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from .inspect import SAMPLE_ROWS, TIMESTAMP_FORMATS, FileReport, _normalise
+SAMPLE_ROWS = 2000
+TIMESTAMP_FORMATS = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S",
+                     "%Y-%m-%d %H:%M:%S %z", "%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M",
+                     "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M",
+                     "%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y", "%m/%d/%Y", "%Y%m%d"]
 
 # canonical column -> (type, required, header words that name it)
 COLUMNS = {
-    "order_id": ("text", True, "order_id order order_no order_nr order_number ordernumber orderid "
+    "order_id": ("text", True, "order_id order order_no order_nr order_number ordernumber orderid nr "
                  "invoice invoice_no invoiceno invoice_number transaction_id bestellnummer "
                  "bestellung bestell_nr auftragsnummer commande numero_commande pedido"),
     "ordered_at": ("timestamp", True, "ordered_at order_date orderdate date datum created_at "
@@ -56,7 +61,7 @@ DECIMAL = {  # decimal separator -> a number written with it (thousands groups a
 
 @dataclass
 class Guess:
-    report: FileReport
+    report: object                                  # inspect.FileReport: table, columns, dialect
     columns: dict = field(default_factory=dict)     # canonical -> (yaml value, reason)
     settings: dict = field(default_factory=dict)    # entity settings (delimiter, formats, ...)
     missing_required: list = field(default_factory=list)
@@ -67,6 +72,12 @@ class Guess:
     @property
     def score(self):
         return len(self.columns) - 10 * len(self.missing_required)
+
+
+def _normalise(name):
+    """Header name -> lower-case ASCII words joined by _ ('Währung ' -> 'wahrung')."""
+    ascii_ = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "_", ascii_.lower()).strip("_")
 
 
 def _timestamp_format(values):
@@ -109,7 +120,8 @@ def _name_score(header, words):
     return 1 if any(set(w.split("_")) <= set(tokens) for w in words if len(w) > 3) else 0
 
 
-def guess_mapping(con, report: FileReport) -> Guess:
+def guess_mapping(con, report) -> Guess:
+    """Guess the order-line columns of the file behind report (an inspect.FileReport)."""
     guess = Guess(report)
     rows = con.execute(f"select * from {report.table} limit {SAMPLE_ROWS}").fetchall()
     samples = {c: [str(r[i]).strip() for r in rows if r[i] is not None and str(r[i]).strip()]
