@@ -25,8 +25,9 @@ TIMESTAMP_FORMATS = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S",
 # canonical column -> (type, required, header words that name it)
 COLUMNS = {
     "order_id": ("text", True, "order_id order order_no order_nr order_number ordernumber "
-                 "orderid nr invoice invoice_no invoiceno invoice_number transaction_id bestellnummer "
-                 "bestellung bestell_nr auftragsnummer commande numero_commande pedido"),
+                 "orderid nr invoice invoice_no invoiceno invoice_number transaction_id "
+                 "bestellnummer bestellung bestell_nr auftragsnummer commande numero_commande "
+                 "pedido"),
     "ordered_at": ("timestamp", True, "ordered_at order_date orderdate date datum created_at "
                    "created invoice_date invoicedate purchase_date transaction_date "
                    "bestelldatum timestamp date_commande fecha"),
