@@ -26,7 +26,7 @@ RAW_DATA := $(if $(SOURCE_MAPPING),venv,demo-data)
 DEMO_CUSTOMERS ?= 5000
 DEMO_SEED ?= 42
 
-.PHONY: help venv venv-spark lock demo-data build refresh docs summary report serve venv-superset lock-superset dashboards superset browser db-servers run test test-spark lint bench clean
+.PHONY: help venv venv-spark lock demo-data inspect build refresh docs summary report serve venv-superset lock-superset dashboards superset browser db-servers run test test-spark lint bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -62,6 +62,11 @@ demo-data: venv  ## generate the demo shop's raw files (if absent)
 		$(BIN)/python -m ecommerce_warehouse.demo_shop --out "$(RAW_DATA_PATH)" \
 			--customers $(DEMO_CUSTOMERS) --seed $(DEMO_SEED); \
 	fi
+
+# Recognises the exports in RAW_DATA_PATH and prints how to build them; for an unknown layout
+# writes a starting mapping file (MAPPING_OUT, default ./<folder>_mapping.yml).
+inspect: venv  ## look at the exports in RAW_DATA_PATH: layout, rows, dates, the build command
+	$(BIN)/python -m ecommerce_warehouse.inspect "$(RAW_DATA_PATH)" $(if $(MAPPING_OUT),--mapping-out "$(MAPPING_OUT)")
 
 # Builds (and documents) a copy of the warehouse and swaps it in only when every model and test
 # passed, with the marts exported to Parquet (ecommerce_warehouse/publish.py): readers of the
