@@ -86,11 +86,11 @@ def mapped_shop(raw_dir: Path, work_dir: Path, mapping_name: str,
     """A read-only connection to the warehouse `dbt build` makes of source_system mapped on
     raw_dir with the shipped mapping mappings/<mapping_name>.yml, its currency_rates set to the
     fixture shop's."""
-    import duckdb
+    from ecommerce_warehouse import schemas
 
     path = build_warehouse(raw_dir, work_dir, extra_vars=mapped_vars(
         shipped_mapping(mapping_name, work_dir, currency_rates)))
-    con = duckdb.connect(str(path), read_only=True)
+    con = schemas.connect(path)
     try:
         yield con
     finally:

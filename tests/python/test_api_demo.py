@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import os
 
-import duckdb
 import pytest
 from fastapi.testclient import TestClient
 
 from dbt_runner import build_warehouse
 from ecommerce_warehouse.demo_shop import generate
+from ecommerce_warehouse import schemas
 
 pytestmark = pytest.mark.dbt
 
@@ -26,7 +26,7 @@ def demo(tmp_path_factory):
     saved = os.environ.get("DBT_DUCKDB_PATH")
     os.environ["DBT_DUCKDB_PATH"] = str(path)
     from ecommerce_warehouse.api import app
-    with duckdb.connect(str(path), read_only=True) as con:
+    with schemas.connect(path) as con:
         yield TestClient(app), con
     if saved is None:
         os.environ.pop("DBT_DUCKDB_PATH")

@@ -15,6 +15,7 @@ from ecommerce_warehouse.inspect import inspect_folder, main
 from ecommerce_warehouse.paths import excel_extension
 
 from dbt_runner import REPO_ROOT, build_warehouse, rows
+from ecommerce_warehouse import schemas
 
 FIXTURES = REPO_ROOT / "tests" / "python" / "fixtures"
 
@@ -150,7 +151,7 @@ def test_the_guessed_mapping_builds_the_unknown_shop(tmp_path):
     run(folder, mapping_out=mapping)
     path = build_warehouse(folder, tmp_path / "build", extra_vars=(
         f"{{source_system: mapped, source_mapping: '{mapping}'}}"))
-    with duckdb.connect(str(path), read_only=True) as con:
+    with schemas.connect(path) as con:
         orders = rows(con, """select order_id, order_date, customer_id is null,
                                      round(gross_amount, 2), coupon_code
                               from fct_orders order by order_id""")

@@ -11,6 +11,7 @@ import duckdb
 import pytest
 
 from dbt_runner import REPO_ROOT, build_warehouse, mapped_vars, rows, shipped_mapping
+from ecommerce_warehouse import schemas
 
 FIXTURE = REPO_ROOT / "tests" / "python" / "fixtures" / "shopify"
 pytestmark = pytest.mark.dbt
@@ -41,7 +42,7 @@ def test_each_format_gives_the_csv_lines(fmt, tmp_path):
     mapping = shipped_mapping("shopify", tmp_path, {"EUR": 1.10}, f"orders_export*.{fmt}")
     path = build_warehouse(raw, tmp_path, extra_vars=mapped_vars(mapping),
                            select=["stg_mapped__order_lines", "int_order_lines_validated"])
-    con = duckdb.connect(str(path), read_only=True)
+    con = schemas.connect(path)
     assert rows(con, """
         select count(*), count(quarantine_reason), round(sum(quantity * unit_price), 6)
         from int_order_lines_validated""") == [

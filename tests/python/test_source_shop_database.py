@@ -10,6 +10,7 @@ import pytest
 import db_servers
 from dbt_runner import REPO_ROOT, build_warehouse, mapped_vars, rows, run_dbt
 from ecommerce_warehouse import shop_database
+from ecommerce_warehouse import schemas
 
 FIXTURE = REPO_ROOT / "tests" / "python" / "fixtures" / "shop_database"
 pytestmark = pytest.mark.dbt
@@ -86,7 +87,7 @@ def warehouse(server, tmp_path_factory):
     work = tmp_path_factory.mktemp(f"shop-db-{server.scheme}")
     path = build_warehouse(FIXTURE, work, mapped_vars(FIXTURE / "mapping.yml"),
                            env=server.env())
-    with duckdb.connect(str(path), read_only=True) as con:
+    with schemas.connect(path) as con:
         yield con
 
 
