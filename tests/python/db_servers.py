@@ -71,6 +71,14 @@ def _as_server_user(command: list[str]) -> list[str]:
     return ["runuser", "-u", "nobody", "--", *command] if os.geteuid() == 0 else command
 
 
+def _run(command: list[str], timeout: int) -> None:
+    """Run a server tool; a failure says what it printed."""
+    done = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed ({done.returncode}): "
+                           f"{(done.stdout + done.stderr)[-2000:]}")
+
+
 def _server_dir(prefix: str) -> Path:
     """A temp folder the unprivileged server user owns (pytest's tmp_path is root-only)."""
     path = Path(tempfile.mkdtemp(prefix=prefix))
@@ -111,15 +119,14 @@ def postgres_server():
     try:
         (root / "pw").write_text(ADMIN_PASSWORD)
         os.chmod(root / "pw", 0o644)
-        subprocess.run(_as_server_user([
+        _run(_as_server_user([
             str(bin_dir / "initdb"), "-D", str(data), "-U", ADMIN, f"--pwfile={root / 'pw'}",
-            "--auth=scram-sha-256", "-E", "UTF8", "--locale=C"]),
-            check=True, capture_output=True, timeout=START_TIMEOUT)
-        subprocess.run(_as_server_user([
+            "--auth=scram-sha-256", "-E", "UTF8", "--locale=C"]), START_TIMEOUT)
+        _run(_as_server_user([
             str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(log), "-w",
             "-t", str(START_TIMEOUT), "-o",
             f"-c listen_addresses=127.0.0.1 -p {port} -c unix_socket_directories={root}",
-            "start"]), check=True, capture_output=True, timeout=START_TIMEOUT + 10)
+            "start"]), START_TIMEOUT + 10)
         _wait_until_accepting(port, None, log)
         server = Server("postgresql", port)
         with server.admin_connection("postgres") as con:
@@ -160,9 +167,8 @@ def mariadb_server():
     user = ["--user=nobody"] if os.geteuid() == 0 else []
     process = None
     try:
-        subprocess.run([install_db, "--no-defaults", f"--datadir={data}", *user,
-                        "--auth-root-authentication-method=socket", "--skip-test-db"],
-                       check=True, capture_output=True, timeout=START_TIMEOUT * 2)
+        _run([install_db, "--no-defaults", f"--datadir={data}", *user,
+              "--auth-root-authentication-method=socket", "--skip-test-db"], START_TIMEOUT * 2)
         with open(log, "w") as log_file:
             process = subprocess.Popen(
                 [mariadbd, "--no-defaults", f"--datadir={data}", *user,
