@@ -105,11 +105,11 @@ def hashed_email(email: str) -> str:
 
 def assert_stored_nowhere(con, texts: list[str]) -> None:
     """No value of any table or view of a built warehouse contains one of texts (any case)."""
-    relations = rows(con, "select table_name from information_schema.tables"
-                          " where table_schema = 'main'")
+    relations = rows(con, "select table_schema, table_name from information_schema.tables"
+                          " where table_catalog = current_database()")
     assert len(relations) > 50, "the warehouse was not built"
-    for (relation,) in relations:
-        values = rows(con, f'select lower(cast(columns(*) as varchar)) from "{relation}"')
+    for schema, relation in relations:
+        values = rows(con, f'select lower(cast(columns(*) as varchar)) from "{schema}"."{relation}"')
         flat = " ".join(str(value) for row in values for value in row)
         for text in texts:
-            assert text.lower() not in flat, f"{text} is stored in {relation}"
+            assert text.lower() not in flat, f"{text} is stored in {schema}.{relation}"
