@@ -251,8 +251,15 @@ def inspect_folder(folder: Path, mapping_out: Path | None = None, out=sys.stdout
 
     sources = sorted({r.layout.source for r in reports if r.layout})
     for source in sources:
-        print(f"build ({source.removeprefix('mapped:')}): {build_command(source, folder)}",
-              file=out)
+        name = source.removeprefix('mapped:')
+        currencies = sorted({c for r in reports if r.layout and r.layout.source == source
+                             for c in r.currencies})
+        if source.startswith("mapped:") and len(currencies) > 1:
+            # the build stops on a currency without a rate: say so before it does
+            print(f"several currencies ({', '.join(currencies)}): copy mappings/{name}.yml, set "
+                  "its currency and currency_rates (e.g. {EUR: 1.10}) and build with "
+                  "SOURCE_MAPPING=<your copy>", file=out)
+        print(f"build ({name}): {build_command(source, folder)}", file=out)
     unknown = [r for r in reports if not r.layout and not r.problem]
     written = None
     if unknown and not sources:

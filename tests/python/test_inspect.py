@@ -87,6 +87,8 @@ def test_platform_exports_recognised(folder, name, layout, rows_, currencies, da
     assert (r.layout.name, r.rows, r.currencies) == (layout, rows_, currencies)
     assert tuple(f"{d:%Y-%m-%d}" for d in r.date_range) == days
     assert f"make run RAW_DATA_PATH={FIXTURES / folder} SOURCE_MAPPING={folder}" in out
+    # two currencies and a shipped mapping without rates: the build would stop, so it says so
+    assert (f"several currencies ({', '.join(currencies)}): copy mappings/{folder}.yml" in out)
     assert written is None
 
 
