@@ -1,5 +1,6 @@
 """One row per predictive model and metric, measured on held-out customers (classifiers) or on
-the holdout window (BG/NBD), next to a naive baseline; a model that could not be fitted gets
+the holdout window (BG/NBD and Pareto/NBD, also next to a seasonal baseline), next to a naive
+baseline; a model that could not be fitted gets
 one row with its skip reason. The work is done by ecommerce_warehouse.predictions and
 ecommerce_warehouse.clv_probabilistic."""
 
