@@ -63,6 +63,7 @@ import pandas as pd
 import pyarrow as pa
 from lifetimes import BetaGeoFitter, GammaGammaFitter, ParetoNBDFitter
 from lifetimes.fitters import ConvergenceError
+from scipy.special import gammaln
 
 from ecommerce_warehouse.predictions import meta_date, prepare_orders, resolve_as_of, to_date
 
@@ -77,9 +78,57 @@ FIT_TOLERANCES = (1e-7, 1e-6, 1e-5)  # BFGS gradient tolerance; 1e-7 is lifetime
 BASELINE_NAME = "calibration purchase rate"
 SEASONAL_BASELINE_NAME = "calibration purchase rate x last year's seasonal index"
 YEAR_DAYS = 365
-# the purchase models fitted side by side: name in the marts -> (label, lifetimes fitter)
-PURCHASE_MODELS = {"bgnbd": ("BG/NBD", BetaGeoFitter), "paretonbd": ("Pareto/NBD", ParetoNBDFitter)}
 DEFAULT_PURCHASE_MODEL = "bgnbd"
+
+
+class ParetoNBD(ParetoNBDFitter):
+    """lifetimes' Pareto/NBD, made safe for customers whose last purchase is on the last day of
+    the window (recency = T) and deterministic.
+
+    Likelihood (Fader & Hardie, "A note on deriving the Pareto/NBD model and related
+    expressions", 2005, eq. 18): L = A1 [(alpha+T)^-(r+x) (beta+T)^-s + s / (r+s+x) A0], A0 a
+    difference of two hypergeometric terms at t_x and T (eqs. 19, 20). At t_x = T the two are
+    equal and A0 = 0; lifetimes takes the log of that difference, which is NaN once the terms
+    overflow (frequent buyers, large beta), and one NaN makes the whole likelihood NaN and
+    Nelder-Mead wander off (the demo shop's fit ended at beta = 11,535). Here A0 = 0 is used
+    there. P(alive) = A1 (alpha+T)^-(r+x) (beta+T)^-s / L (eq. 36, 1 at t_x = T), and the
+    expected purchases follow from lifetimes' formula (eq. 41) with this likelihood. lifetimes
+    starts Nelder-Mead from random values around 1; `fit` starts it from 1 (repeatable)."""
+
+    @staticmethod
+    def _log_alive_term(params, x, T):
+        r, alpha, s, beta = params
+        return (gammaln(r + x) - gammaln(r) + r * np.log(alpha) + s * np.log(beta)
+                - (r + x) * np.log(alpha + T) - s * np.log(beta + T))
+
+    @staticmethod
+    def _conditional_log_likelihood(params, freq, rec, T):
+        freq, rec, T = (np.asarray(v, dtype=float) for v in (freq, rec, T))
+        at_end = rec >= T
+        # lifetimes' form where t_x < T; at t_x = T it is evaluated at T + 1 and not used
+        general = ParetoNBDFitter._conditional_log_likelihood(params, freq, rec,
+                                                              np.where(at_end, rec + 1.0, T))
+        return np.where(at_end, ParetoNBD._log_alive_term(params, freq, T), general)
+
+    @staticmethod
+    def _negative_log_likelihood(params, freq, rec, T, weights, penalizer_coef):
+        if np.any(np.asarray(params) <= 0.0):
+            return np.inf
+        log_likelihood = ParetoNBD._conditional_log_likelihood(params, freq, rec, T)
+        return (-(weights * log_likelihood).sum() / weights.mean()
+                + penalizer_coef * np.sum(np.asarray(params) ** 2))
+
+    def conditional_probability_alive(self, frequency, recency, T):
+        params = self._unload_params("r", "alpha", "s", "beta")
+        return np.exp(self._log_alive_term(params, frequency, T)
+                      - self._conditional_log_likelihood(params, frequency, recency, T))
+
+    def fit(self, *args, **kwargs):
+        return super().fit(*args, initial_params=np.ones(4), **kwargs)
+
+
+# the purchase models fitted side by side: name in the marts -> (label, fitter)
+PURCHASE_MODELS = {"bgnbd": ("BG/NBD", BetaGeoFitter), "paretonbd": ("Pareto/NBD", ParetoNBD)}
 
 
 class ClvSkipped(Exception):
@@ -139,8 +188,9 @@ def occasions_between(occasions: pd.DataFrame, customers: pd.Index, start, end) 
 @dataclass
 class Fit:
     """The fitted models on one calibration window, with what they were fitted on: each purchase
-    model of PURCHASE_MODELS and Gamma-Gamma; fit seconds and gradient tolerance per model
-    name (the purchase models' and "gamma_gamma")."""
+    model of PURCHASE_MODELS that converged (the others' reasons in `failures`) and
+    Gamma-Gamma; fit seconds and gradient tolerance per model name (the purchase models' and
+    "gamma_gamma")."""
     calibration_start: dt.date
     calibration_end: dt.date
     summary: pd.DataFrame
@@ -148,6 +198,7 @@ class Fit:
     gamma_gamma: GammaGammaFitter
     seconds: dict
     tolerances: dict
+    failures: dict
 
     @property
     def repeat_customers(self) -> int:
@@ -159,7 +210,7 @@ def spend_sample(summary: pd.DataFrame) -> pd.DataFrame:
     return summary[(summary["frequency"] > 0) & (summary["monetary_value"] > 0)]
 
 
-def _fit_with_tolerance(fitter_class, *columns):
+def _fit_with_tolerance(fitter_class, *columns, **options):
     """(fitted model, gradient tolerance used): lifetimes' default tolerance first (it gives the
     published maximum-likelihood estimates); when BFGS stops on "precision loss" instead, as
     it does when the optimum lies on the boundary (e.g. Online Retail's BG/NBD drop-out
@@ -168,7 +219,8 @@ def _fit_with_tolerance(fitter_class, *columns):
     for tolerance in FIT_TOLERANCES:
         try:
             with contextlib.redirect_stdout(io.StringIO()):
-                return fitter_class(penalizer_coef=0.0).fit(*columns, tol=tolerance), tolerance
+                return (fitter_class(penalizer_coef=0.0).fit(*columns, tol=tolerance, **options),
+                        tolerance)
         except ConvergenceError:
             continue
     raise ClvSkipped(f"the {fitter_class.__name__} maximum-likelihood fit did not converge "
@@ -176,9 +228,14 @@ def _fit_with_tolerance(fitter_class, *columns):
 
 
 def fit_purchase_model(name: str, summary: pd.DataFrame):
-    """(fitted BG/NBD or Pareto/NBD, tolerance) on every customer of the summary."""
-    return _fit_with_tolerance(PURCHASE_MODELS[name][1], summary["frequency"],
-                               summary["recency"], summary["T"])
+    """(fitted BG/NBD or Pareto/NBD, tolerance) on every customer of the summary. Customers
+    with the same (frequency, recency, T) have the same likelihood: the fit sees each
+    combination once, weighted by its customers (the same estimates; about half the customers
+    of CDNOW, whose one-time buyers share a few dozen, and Pareto/NBD's likelihood is slow)."""
+    combinations = summary.groupby(["frequency", "recency", "T"]).size().reset_index()
+    return _fit_with_tolerance(PURCHASE_MODELS[name][1], combinations["frequency"],
+                               combinations["recency"], combinations["T"],
+                               weights=combinations[0])
 
 
 def fit_gamma_gamma(summary: pd.DataFrame):
@@ -191,8 +248,9 @@ def fit_gamma_gamma(summary: pd.DataFrame):
 def fit_models(occasions: pd.DataFrame, calibration_end,
                min_repeat_customers: int = DEFAULT_MIN_REPEAT_CUSTOMERS) -> Fit:
     """BG/NBD and Pareto/NBD on every customer of the window, Gamma-Gamma on its spenders;
-    ClvSkipped when fewer than min_repeat_customers repeat (or spending) customers, or no
-    convergence."""
+    ClvSkipped when fewer than min_repeat_customers repeat (or spending) customers, or when
+    Gamma-Gamma or both purchase models do not converge (one that fails alone is left out,
+    its reason in Fit.failures)."""
     summary = rfm_summary(occasions, calibration_end)
     repeaters, spenders = int((summary["frequency"] > 0).sum()), len(spend_sample(summary))
     if min(repeaters, spenders) < min_repeat_customers:
@@ -200,19 +258,24 @@ def fit_models(occasions: pd.DataFrame, calibration_end,
             f"{repeaters} repeat customers ({spenders} with a positive repeat value) up to "
             f"{to_date(calibration_end)}; at least {min_repeat_customers} needed "
             "(var clv_min_repeat_customers)")
-    fitted, seconds, tolerances = {}, {}, {}
+    fitted, seconds, tolerances, failures = {}, {}, {}, {}
     fits = {name: (lambda name=name: fit_purchase_model(name, summary))
             for name in PURCHASE_MODELS}
     fits["gamma_gamma"] = lambda: fit_gamma_gamma(summary)
     for name, fit in fits.items():
         started = time.perf_counter()
-        fitted[name], tolerances[name] = fit()
+        try:
+            fitted[name], tolerances[name] = fit()
+        except ClvSkipped as failed:
+            if name == "gamma_gamma" or len(failures) == len(PURCHASE_MODELS) - 1:
+                raise ClvSkipped("; ".join([*failures.values(), str(failed)])) from None
+            failures[name] = str(failed)
         seconds[name] = time.perf_counter() - started
     gamma_gamma = fitted.pop("gamma_gamma")
     return Fit(calibration_start=to_date(occasions["occasion_date"].min()),
                calibration_end=to_date(calibration_end), summary=summary,
                purchase_models=fitted, gamma_gamma=gamma_gamma, seconds=seconds,
-               tolerances=tolerances)
+               tolerances=tolerances, failures=failures)
 
 
 # --- predictions ---------------------------------------------------------------------------------
@@ -279,7 +342,7 @@ def holdout_check(occasions: pd.DataFrame, as_of, prediction_days: int = DEFAULT
     calibration_end = as_of - dt.timedelta(days=int(prediction_days))
     fit = fit_models(occasions, calibration_end, min_repeat_customers)
     frame = pd.DataFrame({name: expected_purchases(fit, prediction_days, name)
-                          for name in PURCHASE_MODELS})
+                          for name in fit.purchase_models})
     frame["baseline"] = baseline_purchases(fit.summary, prediction_days)
     index = seasonal_index(occasions, calibration_end, prediction_days)
     frame["seasonal_baseline"] = frame["baseline"] * (np.nan if index is None else index)
@@ -303,13 +366,13 @@ def holdout_metrics(frame: pd.DataFrame, model: str = DEFAULT_PURCHASE_MODEL) ->
 
 def choose_purchase_model(holdout: "Run") -> tuple[str, str]:
     """(name, reason): the purchase model with the lower holdout mean absolute error per
-    customer; BG/NBD on a tie, or when there was no holdout fit."""
+    customer (of those that converged); BG/NBD on a tie, or when there was no holdout fit."""
     default_label = PURCHASE_MODELS[DEFAULT_PURCHASE_MODEL][0]
     if holdout.fit is None:
         return DEFAULT_PURCHASE_MODEL, (f"{default_label} by default: no holdout check "
                                         f"({holdout.skip_reason})")
     errors = {name: holdout_metrics(holdout.holdout, name)["mae_purchases"][0]
-              for name in PURCHASE_MODELS}
+              for name in holdout.fit.purchase_models}
     chosen = min(errors, key=lambda name: (errors[name], name != DEFAULT_PURCHASE_MODEL))
     compared = ", ".join(f"{PURCHASE_MODELS[name][0]} {error:.4f}"
                          for name, error in sorted(errors.items(), key=lambda item: item[1]))
@@ -378,6 +441,8 @@ def clv_bgnbd(run: Run, holdout: Run, settings: dict) -> pd.DataFrame:
     """clv_bgnbd: one row per customer with a purchase up to the as-of date, scored by the
     purchase model the holdout chose (empty when the scoring fit was skipped)."""
     model, _ = choose_purchase_model(holdout)
+    if run.fit is not None and model not in run.fit.purchase_models:
+        model = next(iter(run.fit.purchase_models))  # the chosen one did not converge today
     if run.fit is None:
         values = pd.DataFrame(columns=["frequency", "recency", "T", "monetary_value",
                                        "expected_purchases", "probability_alive",
@@ -434,12 +499,15 @@ def model_parameters(runs: list[Run], holdout: Run) -> pd.DataFrame:
         if run.fit is not None:
             fit, spenders = run.fit, spend_sample(run.fit.summary)
             fitters = {**fit.purchase_models, "gamma_gamma": fit.gamma_gamma}
+            row["skip_reason"] = "; ".join(fit.failures.values()) or None
             row.update(
                 calibration_start_date=fit.calibration_start, customers=len(fit.summary),
                 repeat_customers=fit.repeat_customers, spend_customers=len(spenders),
                 frequency_value_correlation=float(
                     spenders["frequency"].corr(spenders["monetary_value"])))
             for model, names in MODEL_PARAMETERS.items():
+                if model not in fitters:
+                    continue
                 row.update({f"{model}_{name}": fitters[model].params_[name] for name in names})
                 row[f"{model}_fit_seconds"] = fit.seconds[model]
                 row[f"{model}_tolerance"] = fit.tolerances[model]
@@ -462,10 +530,14 @@ def metric_rows(run: Run, scored_customers: int) -> list[dict]:
                  "seasonal_baseline_value": np.nan} for name in PURCHASE_MODELS]
     customers = len(run.holdout)  # fitted on and checked against the same customers
     common.update(train_rows=customers, test_rows=customers)
+    failed = [{**common, "model_name": name, "metric": "skipped", "model_value": np.nan,
+               "baseline_value": np.nan, "seasonal_baseline_value": np.nan,
+               "skip_reason": reason} for name, reason in run.fit.failures.items()]
     return [{**common, "model_name": name, "metric": metric, "model_value": model,
              "baseline_value": baseline, "seasonal_baseline_value": seasonal}
-            for name in PURCHASE_MODELS
-            for metric, (model, baseline, seasonal) in holdout_metrics(run.holdout, name).items()]
+            for name in run.fit.purchase_models
+            for metric, (model, baseline, seasonal) in holdout_metrics(run.holdout, name).items()
+            ] + failed
 
 
 def scored_customers(orders: pd.DataFrame, as_of) -> int:

@@ -18,6 +18,7 @@
 import datetime as dt
 import os
 from pathlib import Path
+from types import SimpleNamespace
 
 import duckdb
 import numpy as np
@@ -100,13 +101,14 @@ def test_baseline_and_holdout_metrics_by_hand():
     assert metrics["aggregate_ratio"] == pytest.approx((2.2 / 4, 2.0 / 4, 3.0 / 4))
     # Pareto/NBD: |errors| 0, 0, 1 -> MAE 1/3 < BG/NBD's 2.2/3: chosen
     assert clv.holdout_metrics(frame, "paretonbd")["mae_purchases"][0] == pytest.approx(1 / 3)
-    holdout = clv.Run("holdout", D(2024, 3, 1), D(2024, 2, 15), fit=object(), holdout=frame)
+    both_fitted = SimpleNamespace(purchase_models={"bgnbd": None, "paretonbd": None})
+    holdout = clv.Run("holdout", D(2024, 3, 1), D(2024, 2, 15), fit=both_fitted, holdout=frame)
     name, reason = clv.choose_purchase_model(holdout)
     assert name == "paretonbd"
     assert reason.startswith("lower holdout MAE of purchases per customer (Pareto/NBD 0.3333, "
                              "BG/NBD 0.7333; fitted up to 2024-02-15, checked up to 2024-03-01)")
     # a tie goes to BG/NBD
-    tie = clv.Run("holdout", D(2024, 3, 1), D(2024, 2, 15), fit=object(),
+    tie = clv.Run("holdout", D(2024, 3, 1), D(2024, 2, 15), fit=both_fitted,
                   holdout=frame.assign(paretonbd=frame["bgnbd"]))
     assert clv.choose_purchase_model(tie)[0] == "bgnbd"
     # no seasonal baseline (NaN): its metrics are NaN, not a sum over nothing
@@ -146,6 +148,27 @@ def test_too_few_repeat_customers_is_a_reason_not_a_crash():
     metrics = clv.metric_rows(run, scored_customers=30)
     assert [(m["model_name"], m["metric"], m["scored_rows"]) for m in metrics] == [
         ("bgnbd", "skipped", 0), ("paretonbd", "skipped", 0)]
+
+
+def test_a_purchase_model_that_does_not_converge_leaves_the_other(monkeypatch):
+    occasions = clv.purchase_occasions(transactions(
+        [(f"c{i}", day, 5.0) for i in range(25) for day in ("2024-01-01", "2024-02-01")]))
+
+    def fit_purchase_model(name, summary):
+        if name == "paretonbd":
+            raise clv.ClvSkipped("paretonbd did not converge")
+        return f"fitted {name}", 1e-7
+
+    monkeypatch.setattr(clv, "fit_purchase_model", fit_purchase_model)
+    monkeypatch.setattr(clv, "fit_gamma_gamma", lambda summary: ("fitted gamma-gamma", 1e-7))
+    fit = clv.fit_models(occasions, "2024-03-01")
+    assert fit.purchase_models == {"bgnbd": "fitted bgnbd"}
+    assert fit.failures == {"paretonbd": "paretonbd did not converge"}
+    # both failing: skipped, with both reasons
+    monkeypatch.setattr(clv, "fit_purchase_model", lambda name, summary: (_ for _ in ()).throw(
+        clv.ClvSkipped(f"{name} did not converge")))
+    with pytest.raises(clv.ClvSkipped, match="bgnbd did not converge; paretonbd did not"):
+        clv.fit_models(occasions, "2024-03-01")
 
 
 # --- the real CDNOW sample, read from the warehouse ------------------------------------------------

@@ -193,7 +193,7 @@ def test_metrics_rows_record_the_split(demo):
         assert test == pytest.approx(0.3 * (train + test), abs=1), model
     counts = dict(rows(demo, "select metric, count(*) from model_metrics group by 1"))
     assert counts == {"accuracy": 3, "macro_f1": 3, "roc_auc": 1,
-                      "mae_purchases": 1, "aggregate_ratio": 1}
+                      "mae_purchases": 2, "aggregate_ratio": 2}  # bgnbd, paretonbd
 
 
 @pytest.mark.dbt
@@ -216,6 +216,29 @@ def test_bgnbd_beats_the_naive_rate_on_the_holdout_window(demo):
     assert scored == rows(demo, "select count(*) from customer_features")[0][0]
     assert rows(demo, "select fit_purpose from clv_model_parameters where skip_reason is null "
                       "order by 1") == [("holdout",), ("scoring",)]
+
+
+@pytest.mark.dbt
+def test_paretonbd_and_the_seasonal_baseline_on_the_holdout_window(demo):
+    got = {(m, k): (v, b, s) for m, k, v, b, s in rows(demo, """
+        select model_name, metric, model_value, baseline_value, seasonal_baseline_value
+        from model_metrics where model_name in ('bgnbd', 'paretonbd')""")}
+    assert got[("paretonbd", "mae_purchases")][0] < got[("paretonbd", "mae_purchases")][1]
+    # The seasonal baseline is the naive one times last year's index of the window, so their
+    # aggregate ratios differ by that index. The demo runs 2023-01-01 .. 2024-12-31: calibration
+    # ends 2024-10-03, last year's window is about 4 Oct .. 31 Dec 2023, planted month factors
+    # 1.10 / 1.30 / 1.45 (mean over its days 1.29) against 1.02 over the year up to the
+    # calibration end, times the 15 % linear growth (the window sits at the start of that year:
+    # about 1.13 / 1.19 = 0.95 of its average level): 1.29 / 1.02 x 0.95 = 1.20.
+    _, naive, seasonal = got[("bgnbd", "aggregate_ratio")]
+    assert 1.10 < seasonal / naive < 1.30
+    # the same baselines on the same customers for both models
+    assert got[("bgnbd", "mae_purchases")][1:] == got[("paretonbd", "mae_purchases")][1:]
+    (chosen, reason), = rows(demo, "select distinct chosen_model, choice_reason "
+                                   "from clv_model_parameters")
+    better = min(("bgnbd", "paretonbd"), key=lambda name: got[(name, "mae_purchases")][0])
+    assert chosen == better and "Pareto/NBD" in reason and "BG/NBD" in reason
+    assert rows(demo, "select distinct purchase_model from clv_bgnbd") == [(chosen,)]
 
 
 @pytest.mark.dbt
