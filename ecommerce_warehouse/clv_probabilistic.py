@@ -373,7 +373,9 @@ def choose_purchase_model(holdout: "Run") -> tuple[str, str]:
                                         f"({holdout.skip_reason})")
     errors = {name: holdout_metrics(holdout.holdout, name)["mae_purchases"][0]
               for name in holdout.fit.purchase_models}
-    chosen = min(errors, key=lambda name: (errors[name], name != DEFAULT_PURCHASE_MODEL))
+    # a model whose forecast is NaN for some customer (numerical failure) is not chosen
+    scored = {name: error for name, error in errors.items() if not np.isnan(error)} or errors
+    chosen = min(scored, key=lambda name: (scored[name], name != DEFAULT_PURCHASE_MODEL))
     compared = ", ".join(f"{PURCHASE_MODELS[name][0]} {error:.4f}"
                          for name, error in sorted(errors.items(), key=lambda item: item[1]))
     return chosen, (f"lower holdout MAE of purchases per customer ({compared}; fitted up to "

@@ -329,6 +329,27 @@ def test_paretonbd_scores_follow_the_closed_form(paper_fit):
         paretonbd_p_alive(r, alpha, s, beta, x, t_x, T), rel=1e-6)
 
 
+def test_paretonbd_of_a_customer_who_bought_on_the_last_day():
+    # Parameters where lifetimes' own fitter gives NaN for a frequent buyer with t_x = T (the
+    # demo shop's first fit). There A0 = 0, so P(alive) = 1 and E[Y(t)] is the alive part of
+    # Fader & Hardie's eq. 41: (r + x)(beta + T) / ((alpha + T)(s - 1))
+    # x [1 - ((beta + T) / (beta + T + t))^(s - 1)].
+    params = {"r": 1.654, "alpha": 10.27, "s": 62.4, "beta": 11_534.8}
+    x, t_x, T, t = np.array([20.0, 0.0]), np.array([87.0, 0.0]), np.array([87.0, 10.0]), 13.0
+    lifetimes_fitter, ours = clv.ParetoNBDFitter(), clv.ParetoNBD()
+    lifetimes_fitter.params_ = ours.params_ = pd.Series(params)
+    assert np.isnan(lifetimes_fitter.conditional_probability_alive(x, t_x, T)[0])
+    r, alpha, s, beta = params.values()
+    alive_part = (r + x[0]) * (beta + T[0]) / ((alpha + T[0]) * (s - 1)) \
+        * (1 - ((beta + T[0]) / (beta + T[0] + t)) ** (s - 1))
+    assert ours.conditional_probability_alive(x, t_x, T)[0] == pytest.approx(1.0)
+    expected = ours.conditional_expected_number_of_purchases_up_to_time(t, x, t_x, T)
+    assert expected[0] == pytest.approx(alive_part, rel=1e-9)
+    # t_x < T (a one-time buyer 10 weeks ago): the same value as lifetimes' own formula
+    assert expected[1] == pytest.approx(
+        lifetimes_fitter.conditional_expected_number_of_purchases_up_to_time(t, x, t_x, T)[1])
+
+
 @pytest.mark.dbt
 def test_warehouse_holdout_on_the_paper_window_beats_the_naive_rate(sample_warehouse):
     metrics = {(name, metric): (model, baseline, seasonal) for name, metric, model, baseline,
