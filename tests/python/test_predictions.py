@@ -225,13 +225,25 @@ def test_paretonbd_and_the_seasonal_baseline_on_the_holdout_window(demo):
         from model_metrics where model_name in ('bgnbd', 'paretonbd')""")}
     assert got[("paretonbd", "mae_purchases")][0] < got[("paretonbd", "mae_purchases")][1]
     # The seasonal baseline is the naive one times last year's index of the window, so their
-    # aggregate ratios differ by that index. The demo runs 2023-01-01 .. 2024-12-31: calibration
-    # ends 2024-10-03, last year's window is about 4 Oct .. 31 Dec 2023, planted month factors
-    # 1.10 / 1.30 / 1.45 (mean over its days 1.29) against 1.02 over the year up to the
-    # calibration end, times the 15 % linear growth (the window sits at the start of that year:
-    # about 1.13 / 1.19 = 0.95 of its average level): 1.29 / 1.02 x 0.95 = 1.20.
+    # aggregate ratios differ by that index, counted here in SQL: purchase occasions (days with
+    # a non-return order of a customer) per day in the 90 days after the calibration end a year
+    # earlier, over those per day in the year up to the calibration end.
+    (index,), = rows(demo, """
+        with occasions as (
+            select distinct customer_id, order_date from fct_orders
+            where not is_return and customer_id is not null),
+        bounds as (
+            select max(feature_cutoff_date) as calibration_end,
+                max(feature_cutoff_date) - 365 as year_start
+            from model_metrics where model_name = 'bgnbd')
+        select (count(*) filter (where order_date <= year_start + 90) / 90)
+            / (count(*) / 365)
+        from occasions, bounds
+        where order_date > year_start and order_date <= calibration_end""")
     _, naive, seasonal = got[("bgnbd", "aggregate_ratio")]
-    assert 1.10 < seasonal / naive < 1.30
+    assert seasonal / naive == pytest.approx(index, rel=1e-9)
+    # and the planted Q4 peak shows: month factors 1.10 / 1.30 / 1.45 against 1.02 a year
+    assert index > 1.1
     # the same baselines on the same customers for both models
     assert got[("bgnbd", "mae_purchases")][1:] == got[("paretonbd", "mae_purchases")][1:]
     (chosen, reason), = rows(demo, "select distinct chosen_model, choice_reason "
