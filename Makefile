@@ -17,10 +17,16 @@ export RAW_DATA_PATH ?= $(ROOT)/data/demo
 export DBT_PROFILES_DIR := $(ROOT)/profiles
 export WAREHOUSE_EXPORTS_PATH ?= $(ROOT)/exports
 DBT_ARGS ?=
+# A shop's own exports: SOURCE_MAPPING (a mapping file, or a shipped one's name such as shopify;
+# docs/source_mapping.md) builds source_system mapped from RAW_DATA_PATH, and no demo shop is
+# generated there.
+export SOURCE_MAPPING ?=
+SOURCE_ARGS := $(if $(SOURCE_MAPPING),--vars '{source_system: mapped}',)
+RAW_DATA := $(if $(SOURCE_MAPPING),venv,demo-data)
 DEMO_CUSTOMERS ?= 5000
 DEMO_SEED ?= 42
 
-.PHONY: help venv venv-spark lock demo-data build refresh docs summary report browser run test test-spark lint bench clean
+.PHONY: help venv venv-spark lock demo-data inspect build refresh docs summary report serve venv-superset lock-superset dashboards superset browser db-servers run test test-spark lint bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -57,22 +63,27 @@ demo-data: venv  ## generate the demo shop's raw files (if absent)
 			--customers $(DEMO_CUSTOMERS) --seed $(DEMO_SEED); \
 	fi
 
+# Recognises the exports in RAW_DATA_PATH and prints how to build them; for an unknown layout
+# writes a starting mapping file (MAPPING_OUT, default ./<folder>_mapping.yml).
+inspect: venv  ## look at the exports in RAW_DATA_PATH: layout, rows, dates, the build command
+	$(BIN)/python -m ecommerce_warehouse.inspect "$(RAW_DATA_PATH)" $(if $(MAPPING_OUT),--mapping-out "$(MAPPING_OUT)")
+
 # Builds (and documents) a copy of the warehouse and swaps it in only when every model and test
 # passed, with the marts exported to Parquet (ecommerce_warehouse/publish.py): readers of the
 # warehouse never block it nor see it half-built. DBT_ARGS: e.g. --select.
-build: demo-data  ## dbt build + docs into a copy, then swap it in and export the marts to exports/
-	$(BIN)/python -m ecommerce_warehouse.publish --docs $(DBT_ARGS)
+build: $(RAW_DATA)  ## dbt build + docs into a copy, then swap it in and export the marts to exports/
+	$(BIN)/python -m ecommerce_warehouse.publish --docs $(SOURCE_ARGS) $(DBT_ARGS)
 
 # The daily refresh: incremental validation and facts, SQL marts and tests; the Python models
 # keep the results of the last `make build` (selectors.yml). Published like `make build`.
-refresh: demo-data  ## daily refresh: dbt build --selector daily_refresh (no model retraining), published
-	$(BIN)/python -m ecommerce_warehouse.publish --selector daily_refresh $(DBT_ARGS)
+refresh: $(RAW_DATA)  ## daily refresh: dbt build --selector daily_refresh (no model retraining), published
+	$(BIN)/python -m ecommerce_warehouse.publish --selector daily_refresh $(SOURCE_ARGS) $(DBT_ARGS)
 
 # `make build` already does this on the copy it publishes; here on the warehouse itself (which
 # dbt opens read-write, so no BI tool may hold it).
 docs: venv  ## dbt docs generate, including the single-file static site
 	@echo "==> dbt docs generate (static site: target/static_index.html)"
-	$(BIN)/dbt docs generate --static
+	$(BIN)/dbt docs generate --static $(SOURCE_ARGS)
 
 summary: venv  ## print rows per mart and headline KPIs
 	$(BIN)/python -m ecommerce_warehouse.summary
@@ -80,12 +91,52 @@ summary: venv  ## print rows per mart and headline KPIs
 report: venv  ## static HTML report of the marts: reports/report.html (reads the warehouse read-only)
 	$(BIN)/python -m ecommerce_warehouse.report
 
+# Reads the published warehouse read-only, a fresh connection per request (so builds never
+# disturb it); API_HOST, API_PORT, WAREHOUSE_API_KEY: see ecommerce_warehouse/api.py.
+serve: venv  ## the read-only HTTP API on http://127.0.0.1:8000 (docs: /docs)
+	$(BIN)/python -m ecommerce_warehouse.api
+
+# Superset, an optional extra with its own virtualenv and pins (requirements-superset.txt):
+# `make run` never installs it. Its metadata, secret key and admin password: SUPERSET_HOME.
+SUPERSET_VENV := .venv-superset
+export SUPERSET_HOME ?= $(ROOT)/.superset
+SUPERSET_PORT ?= 8088
+
+$(SUPERSET_VENV)/.installed: requirements-superset.txt
+	@echo "==> creating $(SUPERSET_VENV) and installing Superset (requirements-superset.txt)"
+	test -x $(SUPERSET_VENV)/bin/python || $(PYTHON) -m venv $(SUPERSET_VENV)
+	$(SUPERSET_VENV)/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(SUPERSET_VENV)/bin/uv pip install --python $(SUPERSET_VENV)/bin/python -r requirements-superset.txt
+	@touch $@
+
+venv-superset: $(SUPERSET_VENV)/.installed  ## create .venv-superset (Apache Superset, duckdb-engine)
+
+lock-superset: venv  ## recompile requirements-superset.txt from requirements-superset.in
+	$(BIN)/uv pip compile requirements-superset.in -o requirements-superset.txt --python-version 3.11
+
+dashboards: venv-superset  ## load the KPI, cohort and segment dashboards (superset/) into a local Superset
+	$(SUPERSET_VENV)/bin/python superset/load_dashboards.py
+
+superset: dashboards  ## serve the dashboards on http://127.0.0.1:8088 (SUPERSET_PORT), read-only
+	SUPERSET_CONFIG_PATH=$(ROOT)/superset/superset_config.py FLASK_APP=superset \
+		$(SUPERSET_VENV)/bin/superset run -h 127.0.0.1 -p $(SUPERSET_PORT) --with-threads
+
 # The report test renders it in Debian's headless chromium; it skips, saying why, without one.
 browser:  ## install Debian's chromium for the report test, if absent (apt-get)
 	@command -v chromium >/dev/null || { echo "==> installing chromium (apt-get)"; \
 		SUDO=$$([ "$$(id -u)" = 0 ] || echo "sudo -n"); \
 		{ $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium; } \
 		|| echo "==> could not install chromium: the report rendering test will skip"; }
+
+# The shop-database tests start throw-away PostgreSQL and MariaDB servers from these Debian
+# packages (tests/python/db_servers.py); without them those tests skip, saying why.
+db-servers:  ## install Debian's PostgreSQL and MariaDB servers for the shop-database tests, if absent
+	@{ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && command -v mariadb-install-db >/dev/null \
+		&& command -v my_print_defaults >/dev/null; } || { echo "==> installing postgresql, mariadb (apt-get)"; \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo "sudo -n"); \
+		{ $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+			postgresql mariadb-server-core mariadb-client-core; } \
+		|| echo "==> could not install the database servers: the shop-database tests will skip"; }
 
 run: build summary report  ## set up, generate the demo shop, build the warehouse, its docs and the report
 
@@ -96,9 +147,11 @@ PYTEST_WORKERS ?= auto
 
 # Java present: the Spark extra is installed and the Spark tests run with the rest; absent:
 # they are skipped, and said so here and in pytest's summary.
-test: venv browser  ## the whole suite: pytest (incl. dbt builds of small shops, the Spark build) and sqlfluff lint
+test: venv browser db-servers  ## the whole suite: pytest (incl. dbt builds of small shops, the Spark build) and sqlfluff lint
 	@if command -v java >/dev/null; then $(MAKE) --no-print-directory venv-spark; \
 	else echo "==> no java on PATH: the Spark tests will be skipped (install Java 17+ to run them)"; fi
+	@$(MAKE) --no-print-directory venv-superset \
+		|| echo "==> could not install Superset: the dashboard tests will be skipped"
 	@echo "==> pytest ($(PYTEST_WORKERS) workers)"
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --durations=25
 	@$(MAKE) --no-print-directory lint
@@ -111,7 +164,7 @@ test-spark: venv-spark  ## the SQL layer on a local Spark, compared with DuckDB 
 # each is linted again with its own source_system and a fixture of its raw files.
 LINT_ADAPTERS := online_retail:tests/python/fixtures/online_retail/kaggle \
 	marketing_insights:tests/python/fixtures/marketing_insights olist:tests/python/fixtures/olist \
-	cdnow:tests/python/fixtures/cdnow
+	cdnow:tests/python/fixtures/cdnow mapped:tests/python/fixtures/shopify
 
 lint: venv  ## sqlfluff lint of every SQL model and analysis (dbt templater, in-memory DuckDB)
 	@echo "==> sqlfluff lint (dbt templater, in-memory DuckDB)"
@@ -121,7 +174,8 @@ lint: venv  ## sqlfluff lint of every SQL model and analysis (dbt templater, in-
 		printf '[sqlfluff:templater:dbt:context]\nsource_system = %s\nraw_data_path = %s\n' \
 			"$$source" "$$raw" > "$$config"; \
 		echo "==> sqlfluff lint models/staging/$$source (source_system=$$source)"; \
-		DBT_DUCKDB_PATH=:memory: $(BIN)/sqlfluff lint --config "$$config" models/staging/$$source \
+		DBT_DUCKDB_PATH=:memory: SOURCE_MAPPING=shopify \
+			$(BIN)/sqlfluff lint --config "$$config" models/staging/$$source \
 			|| { rm -f "$$config"; exit 1; }; \
 		rm -f "$$config"; \
 	done

@@ -30,6 +30,7 @@ import pandas as pd
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402 (after choosing the non-interactive backend)
 
+from ecommerce_warehouse import schemas  # noqa: E402
 from ecommerce_warehouse.paths import DEFAULT_WAREHOUSE, REPO_ROOT, resolve  # noqa: E402
 
 DEFAULT_OUT = REPO_ROOT / "reports" / "report.html"
@@ -63,9 +64,16 @@ def headline_kpis(kpi_monthly: pd.DataFrame, customers: pd.DataFrame) -> dict[st
     }
 
 
+def whole_periods(mart: pd.DataFrame) -> pd.DataFrame:
+    """The rows of whole periods: a first or last month only partly inside the order history
+    (is_partial_period, e.g. a last month of one day) would draw a plunge that is not there."""
+    return mart[~mart["is_partial_period"].astype(bool)]
+
+
 def monthly_trend(kpi_monthly: pd.DataFrame, window: int = 3) -> pd.DataFrame:
-    """Net revenue by month and its trailing moving average over `window` months."""
-    trend = kpi_monthly[["month_start_date", "net_revenue"]].sort_values("month_start_date")
+    """Net revenue by whole month and its trailing moving average over `window` months."""
+    trend = whole_periods(kpi_monthly)[["month_start_date", "net_revenue"]].sort_values(
+        "month_start_date")
     trend = trend.reset_index(drop=True)
     trend["moving_average"] = trend["net_revenue"].rolling(window, min_periods=window).mean()
     return trend
@@ -82,9 +90,9 @@ def weekday_hour_matrix(sales_by_weekday_hour: pd.DataFrame) -> pd.DataFrame:
 
 
 def revenue_by_customer_type(kpi_monthly: pd.DataFrame) -> pd.DataFrame:
-    """Sold net revenue by month: new customers, existing customers, guests."""
+    """Sold net revenue by whole month: new customers, existing customers, guests."""
     columns = ["new_customer_revenue", "existing_customer_revenue", "guest_revenue"]
-    frame = kpi_monthly.sort_values("month_start_date").set_index("month_start_date")[columns]
+    frame = whole_periods(kpi_monthly).sort_values("month_start_date").set_index("month_start_date")[columns]
     return frame.fillna(0.0)
 
 
@@ -259,15 +267,16 @@ class Chart:
 
 CHARTS = [
     Chart("sales-trend", "Sales trend",
-          "Net revenue by month (returns netted out) and its 3-month moving average; the first "
-          "and last months can be partial (kpi_monthly).",
+          "Net revenue by month (returns netted out) and its 3-month moving average; a partial "
+          "first or last month is left out (kpi_monthly).",
           ("kpi_monthly",), monthly_trend, draw_trend),
     Chart("sales-seasonality", "Weekly seasonality",
           "Average net revenue per day by weekday and hour of the order (sales_by_weekday_hour).",
           ("sales_by_weekday_hour",), weekday_hour_matrix, draw_weekday_hour),
     Chart("revenue-new-vs-existing", "Revenue: new vs existing customers",
           "Net revenue of sold orders by month from customers ordering for the first time, "
-          "returning customers and guests (kpi_monthly).",
+          "returning customers and guests; a partial first or last month is left out "
+          "(kpi_monthly).",
           ("kpi_monthly",), revenue_by_customer_type, draw_customer_type),
     Chart("cohort-retention", "Cohort retention",
           "Share of each first-order cohort ordering again n months later (cohort_retention).",
@@ -301,9 +310,10 @@ CHARTS = [
 
 def read_mart(con: duckdb.DuckDBPyConnection, name: str) -> pd.DataFrame | None:
     """The mart as a DataFrame, or None when the warehouse does not have it."""
-    exists = con.execute("select count(*) from information_schema.tables "
-                         "where table_schema = 'main' and table_name = ?", [name]).fetchone()[0]
-    return con.sql(f'select * from main."{name}"').df() if exists else None
+    schema = con.execute("select table_schema from information_schema.tables "
+                         "where table_schema in (?, ?) and table_name = ?",
+                         [schemas.MARTS, schemas.DATA_QUALITY, name]).fetchone()
+    return con.sql(f'select * from "{schema[0]}"."{name}"').df() if schema else None
 
 
 def svg(draw: Callable, data) -> str:
@@ -387,7 +397,7 @@ def render_report(marts: dict[str, pd.DataFrame | None], title: str) -> str:
 
 def write_report(warehouse: Path, out: Path) -> Path:
     names = {"dim_customers", *(name for chart in CHARTS for name in chart.marts)}
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with schemas.connect(warehouse) as con:
         marts = {name: read_mart(con, name) for name in sorted(names)}
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(render_report(marts, f"Shop report: {warehouse.name}"), encoding="utf-8")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 import sys
 
-import duckdb
-
+from ecommerce_warehouse import schemas
 from ecommerce_warehouse.paths import REPO_ROOT, resolve
+from ecommerce_warehouse.publish import serving_path
 
 MARTS = [
     "fct_order_lines", "fct_orders", "dim_customers", "dim_products", "dim_date",
@@ -33,7 +33,7 @@ def main() -> int:
     if not path.exists():
         print(f"No warehouse at {path}: run `make run` first.", file=sys.stderr)
         return 1
-    with duckdb.connect(str(path), read_only=True) as con:
+    with schemas.connect(path) as con:
         print("\nRows per mart")
         for mart in MARTS:
             print(f"  {mart:<22} {con.sql(f'select count(*) from {mart}').fetchone()[0]:>12,}")
@@ -56,6 +56,7 @@ def main() -> int:
     print(f"  repeat customer rate   {repeat:>15.1%}")
     print("\nQuarantined rows: " + (", ".join(f"{r} {n:,}" for r, n in reasons) or "none"))
     print(f"\nWarehouse (DuckDB): {path}")
+    print(f"For BI tools:       {serving_path()}  (read-only, schema {schemas.MARTS})")
     print(f"Docs site:          {REPO_ROOT / 'target' / 'static_index.html'}"
           "  (or `.venv/bin/dbt docs serve`)")
     return 0

@@ -14,6 +14,7 @@ def model(dbt, session):
     ).create_view("basket_items", replace=True)
     pairs = session.execute(basket.PRUNED_PAIRS_SQL, {"min_support": min_support}).df()
     n_baskets = session.sql("select count(distinct basket_id) from basket_items").fetchone()[0]
+    session.execute("drop view basket_items")  # a working view, not a relation for BI tools
     rules = basket.mine_rules(
         pairs, int(n_baskets), min_support=min_support,
         min_confidence=float(settings["min_confidence"]), min_lift=float(settings["min_lift"]),

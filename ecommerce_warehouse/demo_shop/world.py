@@ -112,26 +112,29 @@ def _build_catalogue(w: World, rng):
     w.price_cents = np.concatenate(prices).astype(np.int64)
     n = len(names)
 
-    # Zipf popularity over a random ranking, so every category has hits and a long tail.
+    # Zipf-Mandelbrot popularity over a random ranking, so every category has hits and a long
+    # tail: the offset flattens the head, so no single product dominates the shop.
     rank = rng.permutation(n) + 1
-    w.popularity = 1.0 / rank**C.ZIPF_EXPONENT
+    w.popularity = 1.0 / (rank + C.ZIPF_OFFSET)**C.ZIPF_EXPONENT
     by_rank = np.argsort(rank)                                     # product idx by popularity
     # Planted structure from the upper-middle of the ranking (visible but not top sellers):
     # viewed-not-bought products and bundles never overlap.
-    pool = rng.permutation(by_rank[5:60])
+    pool = rng.permutation(by_rank[C.PLANTED_RANKS[0]:C.PLANTED_RANKS[1]])
     w.vnb = np.sort(pool[: C.N_VIEWED_NOT_BOUGHT])
     rest = pool[C.N_VIEWED_NOT_BOUGHT:]
     sizes = [2] * C.N_BUNDLES[0] + [3] * C.N_BUNDLES[1]
     offs = np.cumsum([0] + sizes)
     w.bundles = [np.sort(rest[offs[i]:offs[i + 1]]) for i in range(len(sizes))]
 
-    buy = w.popularity.copy()
+    medians = np.array([v[1] for v in C.CATEGORIES.values()])
+    # Price relative to the category median, clipped, so that neither demand nor an archetype's
+    # taste for dear (or cheap) items turns one outlier product into the shop's best seller.
+    rel_price = np.clip(w.price_cents / 100 / medians[w.product_cat], *C.PRICE_TASTE_CLIP)
+    buy = w.popularity * rel_price**-C.PRICE_ELASTICITY
     buy[w.vnb] *= C.VNB_PURCHASE_FACTOR
     view = w.popularity.copy()
     view[w.vnb] *= C.VNB_VIEW_BOOST
     w.view_cdf = np.cumsum(view)
-    medians = np.array([v[1] for v in C.CATEGORIES.values()])
-    rel_price = w.price_cents / 100 / medians[w.product_cat]
     gammas = {a["price_gamma"] for a in C.ARCHETYPES.values()} | {C.GUEST["price_gamma"]}
     w.buy_cdf = {g: np.cumsum(buy * rel_price**g) for g in gammas}
     w.cat_cdf = [(np.flatnonzero(w.product_cat == ci), np.cumsum(buy[w.product_cat == ci]))

@@ -18,6 +18,7 @@ from scipy.stats import norm
 from dbt_runner import build_warehouse
 from ecommerce_warehouse.demo_shop import generate
 from test_basket import assert_same_rules, mlxtend_reference
+from ecommerce_warehouse import schemas
 
 pytestmark = pytest.mark.dbt
 SELECTION = ["+basket_rules+", "+retention_experiment+", "+experiment_power"]
@@ -28,7 +29,7 @@ MIN_SUPPORT, MIN_CONFIDENCE, MIN_LIFT, MAX_LEN = 0.002, 0.1, 2.0, 3
 
 def build(raw, work):
     path = build_warehouse(raw, work, select=SELECTION)
-    return duckdb.connect(str(path), read_only=True)
+    return schemas.connect(path)
 
 
 @pytest.fixture(scope="module")

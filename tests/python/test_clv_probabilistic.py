@@ -28,6 +28,7 @@ from scipy.special import hyp2f1
 
 from dbt_runner import REPO_ROOT, build_warehouse, rows
 from ecommerce_warehouse import clv_probabilistic as clv
+from ecommerce_warehouse import schemas
 
 FIXTURES = REPO_ROOT / "tests" / "python" / "fixtures" / "cdnow"
 SHARED_DATA_DIR = Path(os.environ.get("SHARED_DATA_DIR", REPO_ROOT.parent / "shared" / "data"))
@@ -375,7 +376,7 @@ def test_warehouse_holdout_on_the_paper_window_beats_the_naive_rate(sample_wareh
 def warehouse(raw_dir, tmp_path_factory, name, extra, select=None):
     path = build_warehouse(raw_dir, tmp_path_factory.mktemp(name),
                            extra_vars="{source_system: cdnow" + extra + "}", select=select)
-    return duckdb.connect(str(path), read_only=True)
+    return schemas.connect(path)
 
 
 @pytest.fixture(scope="module")

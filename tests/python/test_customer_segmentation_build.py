@@ -14,6 +14,7 @@ from sklearn.metrics import adjusted_rand_score
 
 from dbt_runner import SHARED_TARGET, build_warehouse, rows
 from ecommerce_warehouse.demo_shop import generate
+from ecommerce_warehouse import schemas
 
 pytestmark = pytest.mark.dbt
 SELECTION = [
@@ -23,7 +24,7 @@ SELECTION = [
 
 def build(raw, work):
     path = build_warehouse(raw, work, select=SELECTION)
-    return duckdb.connect(str(path), read_only=True)
+    return schemas.connect(path)
 
 
 @pytest.fixture(scope="module")

@@ -2,12 +2,14 @@
 exactly the dirt and the totals the generator planted and wrote to its manifest."""
 
 import json
+import shutil
 
 import duckdb
 import pytest
 
 from dbt_runner import build_warehouse
 from ecommerce_warehouse.demo_shop import generate
+from ecommerce_warehouse import schemas
 
 pytestmark = pytest.mark.dbt
 
@@ -23,7 +25,7 @@ def shop(tmp_path_factory):
 def warehouse(shop, tmp_path_factory):
     raw, _ = shop
     path = build_warehouse(raw, tmp_path_factory.mktemp("demo_build"))
-    with duckdb.connect(str(path), read_only=True) as con:
+    with schemas.connect(path) as con:
         yield con
 
 
@@ -108,7 +110,52 @@ def test_parquet_exports_build_the_same_warehouse(shop, warehouse, tmp_path_fact
                count(*) filter (where is_return)
         from fct_order_lines
     """
-    with duckdb.connect(str(path), read_only=True) as parquet:
+    with schemas.connect(path) as parquet:
         assert parquet.sql(summary).fetchall() == warehouse.sql(summary).fetchall()
         assert parquet.sql("select count(*) from quarantined_rows").fetchall() == (
             warehouse.sql("select count(*) from quarantined_rows").fetchall())
+
+
+def test_bi_tools_see_the_marts_apart_from_the_internal_layers(warehouse):
+    where = dict(warehouse.sql(
+        "select table_name, schema_name from duckdb_tables() union all "
+        "select view_name, schema_name from duckdb_views() where not internal").fetchall())
+    assert {schema for name, schema in where.items()} == {"marts", "data_quality", "internal"}
+    assert (where["fct_orders"], where["kpi_monthly"], where["customer_segments"]) == (
+        "marts", "marts", "marts")
+    assert (where["quarantined_rows"], where["row_reconciliation"]) == (
+        "data_quality", "data_quality")
+    # Staging, intermediate, seeds and the time spine: none of them where BI tools look.
+    internal = {name for name, schema in where.items() if schema == "internal"}
+    assert {"stg_demo__order_lines", "int_order_lines_validated", "rfm_segment_map",
+            "metricflow_time_spine"} <= internal
+    assert not [name for name, schema in where.items()
+                if schema != "internal" and name.startswith(("stg_", "int_", "base_"))]
+
+
+def test_descriptions_reach_the_catalog_as_plain_text(warehouse):
+    # docs/mart_columns.md: '**Net revenue** = ... (the sum of `net_amount` over all lines) ...'
+    assert scalar(warehouse, "select comment from duckdb_columns() where schema_name = 'marts' "
+                  "and table_name = 'kpi_monthly' and column_name = 'net_revenue'") == (
+        "Net revenue = gross revenue − discounts − returns (the sum of net_amount over all "
+        "lines), before tax and delivery.")
+    assert scalar(warehouse, "select comment from duckdb_tables() where table_name = "
+                  "'kpi_monthly'").startswith("One row per calendar month")
+    missing, markdown = warehouse.sql("""
+        select count(*) filter (where comment is null),
+               count(*) filter (where regexp_matches(comment, '\\*\\*|`|\\]\\('))
+        from duckdb_columns() where schema_name in ('marts', 'data_quality')""").fetchone()
+    assert (missing, markdown) == (0, 0)
+
+
+def test_every_view_works_in_a_copy_of_the_file_under_another_name(warehouse, tmp_path):
+    (path,) = warehouse.sql(
+        "select path from duckdb_databases() where database_name = current_database()").fetchone()
+    copy = tmp_path / "renamed_copy.duckdb"
+    shutil.copyfile(path, copy)
+    with duckdb.connect(str(copy), read_only=True) as con:
+        views = con.sql("select schema_name, view_name from duckdb_views() "
+                        "where not internal").fetchall()
+        assert len(views) >= 10
+        for schema, view in views:  # raises if a view names the catalog "warehouse"
+            con.sql(f'select count(*) from "{schema}"."{view}"').fetchall()

@@ -5,6 +5,7 @@ so these tests hold the generator to what the dbt pipeline will actually see.
 """
 
 import json
+import os
 from pathlib import Path
 
 import duckdb
@@ -12,6 +13,8 @@ import pytest
 
 from ecommerce_warehouse.demo_shop import generate
 from ecommerce_warehouse.demo_shop.__main__ import main
+
+from dbt_runner import REPO_ROOT
 
 N_CUSTOMERS = 400
 CHUNK = 150            # several chunks, to exercise cross-chunk id uniqueness
@@ -305,3 +308,81 @@ def test_truth_matches_manifest(con, shop):
         == 0
     assert set(m["viewed_not_bought_products"]) <= {r[0] for r in q(
         con, "select product_id from products")}
+
+
+# --- the shop looks like a real one (targets in ecommerce_warehouse/demo_shop/config.py) ---
+
+# Popularity, basket and price figures of a view `sale_lines(order_id, product_id, quantity,
+# unit_price)` holding a shop's clean sale lines (no returns, no dirt).
+SHOP_FIGURES = """
+    with by_product as (
+        select product_id, sum(quantity * unit_price) as revenue, count(*) as lines
+        from sale_lines group by product_id),
+    ranked as (
+        select *, row_number() over (order by revenue desc) as rank_, count(*) over () as products
+        from by_product),
+    baskets as (select order_id, count(distinct product_id) as lines from sale_lines group by 1)
+    select
+        (select max(revenue) / sum(revenue) from ranked) as top_product_revenue_share,
+        (select max(lines) / sum(lines) from ranked) as top_product_line_share,
+        (select sum(revenue) filter (where rank_ <= products * 0.1) / sum(revenue) from ranked)
+            as top_tenth_revenue_share,
+        (select median(lines) from baskets) as median_basket_lines,
+        (select avg(lines) from baskets) as mean_basket_lines,
+        (select avg((lines = 1)::int) from baskets) as single_line_order_share,
+        (select quantile_cont(unit_price, 0.1) / median(unit_price) from sale_lines)
+            as price_p10_to_median,
+        (select quantile_cont(unit_price, 0.9) / median(unit_price) from sale_lines)
+            as price_p90_to_median
+"""
+
+
+def shop_figures(con):
+    cur = con.execute(SHOP_FIGURES)
+    return dict(zip([d[0] for d in cur.description], cur.fetchone()))
+
+
+def assert_popularity_and_prices_realistic(f):
+    assert f["top_product_revenue_share"] <= 0.06, f
+    assert f["top_product_line_share"] <= 0.03, f
+    assert 0.45 <= f["top_tenth_revenue_share"] <= 0.70, f
+    assert 0.2 <= f["price_p10_to_median"] <= 0.5, f
+    assert 2.0 <= f["price_p90_to_median"] <= 4.5, f
+
+
+def test_popularity_baskets_and_prices_look_like_a_real_shop(con):
+    con.execute("""
+        create or replace temp view sale_lines as
+        select distinct order_id, product_id, quantity::int as quantity,
+               unit_price::decimal(12, 2) as unit_price
+        from flagged
+        where order_id like 'O%'
+          and not (bad_date or coalesce(bad_price, false) or coalesce(bad_qty, false))""")
+    f = shop_figures(con)
+    assert_popularity_and_prices_realistic(f)
+    assert 1 <= f["median_basket_lines"] <= 2, f
+    assert 1.5 <= f["mean_basket_lines"] <= 3.5, f
+    assert 0.25 <= f["single_line_order_share"] <= 0.60, f
+
+
+def test_targets_hold_for_online_retail():
+    """The popularity and price bands are a real shop's: Online Retail lies inside them.
+
+    Its measured figures (merchandise lines of non-cancelled invoices): top product 1.7 % of
+    revenue and 0.4 % of lines, top 10 % of products 62 %, price p10 / p90 = 0.31 / 3.7 x the
+    median. Its baskets (median 15 lines) are a wholesaler's, so they set no target here.
+    """
+    shared = Path(os.environ.get("SHARED_DATA_DIR", REPO_ROOT.parent / "shared" / "data"))
+    path = shared / "online_retail" / "online-retail-by-day.csv.gz"
+    if not path.exists():
+        pytest.skip(f"{path} not found (set SHARED_DATA_DIR to the folder holding online_retail/)")
+    con = duckdb.connect()
+    con.execute(f"""
+        create view sale_lines as
+        select InvoiceNo as order_id, StockCode as product_id, Quantity as quantity,
+               UnitPrice as unit_price
+        from read_csv('{path}', header = true)
+        where InvoiceNo not like 'C%' and InvoiceNo not like 'A%' and Quantity > 0
+          and UnitPrice > 0 and regexp_matches(StockCode, '^[0-9]{{5}}')""")
+    f = shop_figures(con)
+    assert_popularity_and_prices_realistic(f)

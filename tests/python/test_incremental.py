@@ -20,6 +20,7 @@ import pytest
 from dbt_runner import run_dbt
 from ecommerce_warehouse.demo_shop import generate
 from ecommerce_warehouse.demo_shop.next_day import append_next_day
+from ecommerce_warehouse import schemas
 
 pytestmark = pytest.mark.dbt
 
@@ -60,7 +61,7 @@ def builds(tmp_path_factory):
 
 def clean_rows_of(warehouse):
     """{entity: the row numbers of its first 10 clean raw rows} (the generator plants dirt)."""
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with schemas.connect(warehouse) as con:
         return {name: [n for (n,) in con.sql(f"""
             select source_row_number from int_{name}_validated
             where quarantine_reason is null order by 1 limit 10""").fetchall()]
@@ -105,7 +106,7 @@ def test_appended_dirty_rows_are_quarantined_like_a_full_build_does(builds):
     for database in ("inc", "rebuilt"):
         for (name, row_number), reason in dirty.items():
             found = con.sql(f"""
-                select quarantine_reason from {database}.int_{name}_validated
+                select quarantine_reason from {database}.internal.int_{name}_validated
                 where source_row_number = {row_number}""").fetchall()
             assert found == [(reason,)], (database, name, row_number)
 
@@ -114,13 +115,17 @@ def test_the_next_day_holds_new_orders_late_lines_and_returns(builds):
     _, day, log, *_ = builds
     assert day["new_orders"] >= 1 and day["late_lines"] and day["return_orders"]
     # The second run really was incremental (dbt-duckdb reports it as an insert).
-    for model in ("fct_order_lines", "int_order_lines_validated", "int_web_events_validated"):
-        assert f"incremental model main.{model}" in log
+    for model in ("marts.fct_order_lines", "internal.int_order_lines_validated",
+                  "internal.int_web_events_validated"):
+        assert f"incremental model {model}" in log
 
 
 def sorted_rows(con, database, table):
     """The table's rows, its doubles last, sorted by the other columns first; the number of
     other columns."""
+    (schema,) = con.execute("select schema_name from duckdb_tables() "
+                            "where database_name = ? and table_name = ?", [database, table]).fetchone()
+    table = f"{schema}.{table}"
     described = con.sql(f"describe {database}.{table}").fetchall()
     exact = [name for name, kind, *_ in described if kind != "DOUBLE"]
     names = exact + [name for name, kind, *_ in described if kind == "DOUBLE"]
@@ -152,14 +157,14 @@ def test_late_lines_and_returns_reach_the_facts(builds):
         order_id = line_id.rsplit("-", 1)[0]
         order_date, line_count = con.sql(f"""
             select cast(order_date as varchar), line_count
-            from inc.fct_orders where order_id = '{order_id}'""").fetchone()
+            from inc.marts.fct_orders where order_id = '{order_id}'""").fetchone()
         assert order_date < day["date"]
         # Counted from the raw file: the order's distinct line numbers.
         assert line_count == len({r["line_number"] for r in raw_lines if r["order_id"] == order_id})
     for order_id in day["return_orders"]:
         is_return, order_date, customer_order_number = con.sql(f"""
             select is_return, cast(order_date as varchar), customer_order_number
-            from inc.fct_orders where order_id = '{order_id}'""").fetchone()
+            from inc.marts.fct_orders where order_id = '{order_id}'""").fetchone()
         assert (is_return, order_date, customer_order_number) == (True, day["date"], None)
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from dbt_runner import build_warehouse
 from ecommerce_warehouse.demo_shop import generate
+from ecommerce_warehouse import schemas
 
 pytestmark = pytest.mark.dbt
 
@@ -32,7 +33,7 @@ def warehouse(shop, tmp_path_factory):
     raw, _ = shop
     work = tmp_path_factory.mktemp("marts_build")
     path = build_warehouse(raw, work, select=SELECT)
-    with duckdb.connect(str(path), read_only=True) as con:
+    with schemas.connect(path) as con:
         yield con
 
 

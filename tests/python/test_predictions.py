@@ -13,6 +13,7 @@ import pytest
 from dbt_runner import SHARED_TARGET, build_warehouse, rows
 from ecommerce_warehouse import predictions as p
 from ecommerce_warehouse.demo_shop import generate
+from ecommerce_warehouse import schemas
 
 D = pd.Timestamp
 
@@ -150,7 +151,7 @@ def demo(tmp_path_factory):
     generate(raw, customers=2000, seed=7, progress=False)
     work = tmp_path_factory.mktemp("predictions_build")
     path = build_warehouse(raw, work, select=SELECTION)
-    with duckdb.connect(str(path), read_only=True) as con:
+    with schemas.connect(path) as con:
         yield con
 
 

@@ -35,10 +35,12 @@ def test_headline_kpis_of_the_tiny_shop():
 
 
 def test_monthly_trend_sorts_and_averages_the_last_three_months():
+    # The partial months (a last month of one day: 1.0) are left out, not drawn as a plunge.
     kpi_monthly = pd.DataFrame({
         "month_start_date": pd.to_datetime(["2024-04-01", "2024-01-01", "2024-03-01",
-                                            "2024-02-01"]),
-        "net_revenue": [40.0, 10.0, 30.0, 20.0]})
+                                            "2024-02-01", "2024-05-01", "2023-12-01"]),
+        "is_partial_period": [False, False, False, False, True, True],
+        "net_revenue": [40.0, 10.0, 30.0, 20.0, 1.0, 2.0]})
     trend = report.monthly_trend(kpi_monthly)
     assert trend["net_revenue"].tolist() == [10.0, 20.0, 30.0, 40.0]
     assert [None if math.isnan(v) else v for v in trend["moving_average"]] == [
@@ -58,10 +60,20 @@ def test_weekday_hour_matrix_has_every_hour():
 
 def test_revenue_by_customer_type_counts_missing_guests_as_zero():
     frame = report.revenue_by_customer_type(pd.DataFrame({
-        "month_start_date": MONTHS[::-1], "new_customer_revenue": [1.0, 2.0, 3.0],
+        "month_start_date": MONTHS[::-1], "is_partial_period": [False, False, False],
+        "new_customer_revenue": [1.0, 2.0, 3.0],
         "existing_customer_revenue": [0.0, 4.0, 5.0], "guest_revenue": [None, 6.0, None]}))
     assert frame.index.tolist() == MONTHS.tolist()
     assert frame.to_numpy().tolist() == [[3.0, 5.0, 0.0], [2.0, 4.0, 6.0], [1.0, 0.0, 0.0]]
+
+
+def test_revenue_by_customer_type_leaves_out_partial_months():
+    # The tiny shop's months: March starts on the 5th and May holds one day (partial).
+    frame = report.revenue_by_customer_type(pd.DataFrame({
+        "month_start_date": MONTHS, "is_partial_period": [True, False, True],
+        "new_customer_revenue": [18.0, 20.0, 0.0], "existing_customer_revenue": [20.0, 0.0, 5.0],
+        "guest_revenue": [20.0, 0.0, 0.0]}))
+    assert frame.index.tolist() == [MONTHS[1]]
 
 
 def test_retention_matrix_is_cohort_by_month_offset():

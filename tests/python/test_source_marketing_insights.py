@@ -27,6 +27,7 @@ import duckdb
 import pytest
 
 from dbt_runner import REPO_ROOT, build_warehouse, rows, run_dbt
+from ecommerce_warehouse import schemas
 
 FIXTURE = REPO_ROOT / "tests" / "python" / "fixtures" / "marketing_insights"
 SHARED_DATA = Path(os.environ.get("SHARED_DATA_DIR", REPO_ROOT.parent / "shared" / "data"))
@@ -48,7 +49,7 @@ def approx(values):
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory):
     path = build_warehouse(FIXTURE, tmp_path_factory.mktemp("mi_tiny"), extra_vars=VARS)
-    with duckdb.connect(str(path), read_only=True) as con:
+    with schemas.connect(path) as con:
         yield con
 
 
@@ -205,7 +206,7 @@ def real_raw():
 @pytest.fixture(scope="module")
 def real(real_raw, tmp_path_factory):
     path = build_warehouse(REAL_DATA, tmp_path_factory.mktemp("mi_real"), extra_vars=VARS)
-    with duckdb.connect(str(path), read_only=True) as con:
+    with schemas.connect(path) as con:
         yield con
 
 

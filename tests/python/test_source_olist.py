@@ -36,6 +36,7 @@ import duckdb
 import pytest
 
 from dbt_runner import REPO_ROOT, build_warehouse, rows
+from ecommerce_warehouse import schemas
 
 FIXTURE = REPO_ROOT / "tests" / "python" / "fixtures" / "olist"
 SHARED_DATA = Path(os.environ.get("SHARED_DATA_DIR", REPO_ROOT.parent / "shared" / "data"))
@@ -74,7 +75,7 @@ def approx(values):
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory):
     path = build_warehouse(FIXTURE, tmp_path_factory.mktemp("olist_tiny"), extra_vars=VARS)
-    with duckdb.connect(str(path), read_only=True) as con:
+    with schemas.connect(path) as con:
         yield con
 
 
@@ -270,7 +271,7 @@ def real(real_raw, tmp_path_factory):
     for name in FIXTURE_ONLY:
         (raw / f"{name}.csv").symlink_to(FIXTURE / f"{name}.csv")
     path = build_warehouse(raw, tmp_path_factory.mktemp("olist_real"), extra_vars=VARS)
-    with duckdb.connect(str(path), read_only=True) as con:
+    with schemas.connect(path) as con:
         yield con
 
 

@@ -18,6 +18,7 @@ import duckdb
 import pytest
 
 from dbt_runner import REPO_ROOT, build_warehouse, rows, run_dbt
+from ecommerce_warehouse import schemas
 
 FIXTURES = REPO_ROOT / "tests" / "python" / "fixtures" / "online_retail"
 SHARED_DATA_DIR = Path(os.environ.get("SHARED_DATA_DIR", REPO_ROOT.parent / "shared" / "data"))
@@ -42,7 +43,7 @@ FIGURES = f"""
 
 def warehouse_of(raw_dir, tmp_path_factory, name):
     path = build_warehouse(raw_dir, tmp_path_factory.mktemp(name), extra_vars=VARS)
-    return duckdb.connect(str(path), read_only=True)
+    return schemas.connect(path)
 
 
 # --- Kaggle's data.csv: ISO-8859-1, month-first dates, integer customer ids ---------------

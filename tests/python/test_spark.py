@@ -22,6 +22,7 @@ import yaml
 
 from dbt_runner import REPO_ROOT, build_warehouse, run_dbt
 from ecommerce_warehouse.demo_shop import generate
+from ecommerce_warehouse import schemas
 
 # The marts compared, with the columns that identify a row (their tested unique keys).
 COMPARED_MARTS = {
@@ -110,7 +111,7 @@ def spark_build(shop, tmp_path_factory):
 def duckdb_build(shop, tmp_path_factory):
     path = build_warehouse(shop, tmp_path_factory.mktemp("duckdb_build"),
                            select=[f"+{mart}" for mart in COMPARED_MARTS])
-    with duckdb.connect(str(path), read_only=True) as con:
+    with schemas.connect(path) as con:
         yield con
 
 

@@ -5,6 +5,7 @@ import duckdb
 import pytest
 
 from dbt_runner import REPO_ROOT, build_warehouse, rows
+from ecommerce_warehouse import schemas
 
 TINY_SHOP = REPO_ROOT / "tests" / "python" / "fixtures" / "tiny_shop"
 pytestmark = pytest.mark.dbt
@@ -13,7 +14,7 @@ pytestmark = pytest.mark.dbt
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory):
     path = build_warehouse(TINY_SHOP, tmp_path_factory.mktemp("tiny"))
-    with duckdb.connect(str(path), read_only=True) as con:
+    with schemas.connect(path) as con:
         yield con
 
 

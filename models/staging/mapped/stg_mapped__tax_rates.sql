@@ -1,0 +1,2 @@
+{#- The tax_rates of the mapping file (docs/source_mapping.md). -#}
+{{ mapped_entity('tax_rates') }}
