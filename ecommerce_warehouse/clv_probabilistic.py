@@ -348,13 +348,20 @@ def holdout_check(occasions: pd.DataFrame, as_of, prediction_days: int = DEFAULT
     as_of = to_date(as_of)
     calibration_end = as_of - dt.timedelta(days=int(prediction_days))
     fit = fit_models(occasions, calibration_end, min_repeat_customers)
+    return fit, holdout_frame(fit, occasions, as_of, prediction_days)
+
+
+def holdout_frame(fit: Fit, occasions: pd.DataFrame, as_of, prediction_days: int) -> pd.DataFrame:
+    """holdout_check's per-customer frame for a holdout fit ending prediction_days before as_of."""
+    calibration_end = fit.calibration_end
     frame = pd.DataFrame({name: expected_purchases(fit, prediction_days, name)
                           for name in fit.purchase_models})
     frame["baseline"] = baseline_purchases(fit.summary, prediction_days)
     index = seasonal_index(occasions, calibration_end, prediction_days)
     frame["seasonal_baseline"] = frame["baseline"] * (np.nan if index is None else index)
-    frame["actual"] = occasions_between(occasions, fit.summary.index, calibration_end, as_of)
-    return fit, frame
+    frame["actual"] = occasions_between(occasions, fit.summary.index, calibration_end,
+                                        to_date(as_of))
+    return frame
 
 
 def holdout_metrics(frame: pd.DataFrame, model: str = DEFAULT_PURCHASE_MODEL) -> dict:
@@ -414,17 +421,24 @@ class Run:
     skip_reason: str | None = None
 
 
-def run_configured(purpose: str, orders: pd.DataFrame, customer_features: pd.DataFrame,
-                   settings: dict) -> Run:
-    """The scoring fit (calibration up to the as-of date) or the holdout fit (up to the as-of
-    date minus prediction_days, checked on the days after) on fct_orders."""
+def _run_window(purpose: str, customer_features: pd.DataFrame, settings: dict) -> Run:
+    """A Run with its as-of date and calibration end and no fit yet (or skipped: no as-of)."""
     as_of = resolve_as_of(settings["as_of"], customer_features)
     if as_of is None:
         return Run(purpose, None, None, skip_reason="no customer purchases to learn from")
     as_of = to_date(as_of)
     days = settings["prediction_days"]
-    end = as_of if purpose == "scoring" else as_of - dt.timedelta(days=days)
-    run = Run(purpose, as_of, end)
+    return Run(purpose, as_of, as_of if purpose == "scoring" else as_of - dt.timedelta(days=days))
+
+
+def run_configured(purpose: str, orders: pd.DataFrame, customer_features: pd.DataFrame,
+                   settings: dict) -> Run:
+    """The scoring fit (calibration up to the as-of date) or the holdout fit (up to the as-of
+    date minus prediction_days, checked on the days after) on fct_orders."""
+    run = _run_window(purpose, customer_features, settings)
+    if run.as_of is None:
+        return run
+    as_of, end, days = run.as_of, run.calibration_end, settings["prediction_days"]
     occasions = occasions_from_orders(orders)
     try:
         if purpose == "scoring":
@@ -437,6 +451,65 @@ def run_configured(purpose: str, orders: pd.DataFrame, customer_features: pd.Dat
     return run
 
 
+# --- rebuilt from clv_model_parameters (each model is fitted once per build) ----------------------
+
+def fitted_with(fitter_class, parameters: dict):
+    """A lifetimes fitter that predicts with the given parameters as if it had been fitted:
+    its predictions read only `params_` and (the purchase models', in Gamma-Gamma's CLV)
+    `predict`, the two things `fit` sets that they need."""
+    fitter = fitter_class(penalizer_coef=0.0)
+    fitter.params_ = pd.Series(parameters, dtype=float)
+    if hasattr(fitter, "conditional_expected_number_of_purchases_up_to_time"):
+        fitter.predict = fitter.conditional_expected_number_of_purchases_up_to_time
+    return fitter
+
+
+def fit_from_parameters(row: dict, occasions: pd.DataFrame) -> Fit | None:
+    """The Fit that clv_model_parameters' row was written from, rebuilt from its parameters and
+    the same occasions (None for a skipped fit). A purchase model with null parameters did not
+    converge; the row's skip_reason is then its reason (only one of the two can fail alone)."""
+    def parameters(model):
+        values = {name: row[f"{model}_{name}"] for name in MODEL_PARAMETERS[model]}
+        return None if any(pd.isna(v) for v in values.values()) else values
+
+    if parameters("gamma_gamma") is None:
+        return None
+    end = to_date(row["calibration_end_date"])
+    fitted = {name: parameters(name) for name in PURCHASE_MODELS}
+    converged = [name for name, values in fitted.items() if values is not None]
+    return Fit(calibration_start=to_date(occasions["occasion_date"].min()), calibration_end=end,
+               summary=rfm_summary(occasions, end),
+               purchase_models={name: fitted_with(PURCHASE_MODELS[name][1], fitted[name])
+                                for name in converged},
+               gamma_gamma=fitted_with(GammaGammaFitter, parameters("gamma_gamma")),
+               seconds={m: row[f"{m}_fit_seconds"] for m in [*converged, "gamma_gamma"]},
+               tolerances={m: row[f"{m}_tolerance"] for m in [*converged, "gamma_gamma"]},
+               failures={name: row["skip_reason"] for name in fitted if name not in converged})
+
+
+def run_from_parameters(purpose: str, orders: pd.DataFrame, customer_features: pd.DataFrame,
+                        settings: dict, parameters: pd.DataFrame) -> Run:
+    """The Run run_configured(purpose, ...) gave clv_model_parameters, rebuilt from the table
+    (its holdout frame recomputed) instead of fitted again: the same predictions."""
+    run = _run_window(purpose, customer_features, settings)
+    if run.as_of is None:
+        return run
+    (row,) = parameters[parameters["fit_purpose"] == purpose].to_dict("records")
+    occasions = occasions_from_orders(orders)
+    run.fit = fit_from_parameters(row, occasions)
+    if run.fit is None:
+        run.skip_reason = row["skip_reason"]
+    elif purpose == "holdout":
+        run.holdout = holdout_frame(run.fit, occasions, run.as_of, settings["prediction_days"])
+    return run
+
+
+def chosen_purchase_model(parameters: pd.DataFrame) -> str:
+    """The purchase model the holdout chose, as clv_model_parameters recorded it."""
+    (model,) = parameters["chosen_model"].unique()
+    return model
+
+
 CUSTOMER_COLUMNS = {
     "customer_id": "str", "scoring_date": "date", "purchase_model": "str", "frequency": "int64", "recency_weeks": "float64",
     "tenure_weeks": "float64", "average_repeat_value": "float64", "prediction_days": "int64",
@@ -446,10 +519,9 @@ CUSTOMER_COLUMNS = {
 }
 
 
-def clv_bgnbd(run: Run, holdout: Run, settings: dict) -> pd.DataFrame:
+def clv_bgnbd(run: Run, model: str, settings: dict) -> pd.DataFrame:
     """clv_bgnbd: one row per customer with a purchase up to the as-of date, scored by the
-    purchase model the holdout chose (empty when the scoring fit was skipped)."""
-    model, _ = choose_purchase_model(holdout)
+    purchase model `model` the holdout chose (empty when the scoring fit was skipped)."""
     if run.fit is not None and model not in run.fit.purchase_models:
         model = next(iter(run.fit.purchase_models))  # the chosen one did not converge today
     if run.fit is None:

@@ -140,7 +140,7 @@ def test_too_few_repeat_customers_is_a_reason_not_a_crash():
         clv.fit_models(occasions, "2024-03-01")
     run = clv.Run("scoring", D(2024, 3, 1), D(2024, 3, 1), skip_reason="too few")
     settings = {"prediction_days": 90, "horizon_months": 12, "monthly_discount_rate": 0.01}
-    empty = clv.clv_bgnbd(run, run, settings)
+    empty = clv.clv_bgnbd(run, "bgnbd", settings)
     assert len(empty) == 0 and list(empty.columns) == list(clv.CUSTOMER_COLUMNS)
     (row,) = clv.model_parameters([run], holdout=run).to_dict("records")
     assert row["skip_reason"] == "too few" and pd.isna(row["bgnbd_r"])
@@ -170,6 +170,44 @@ def test_a_purchase_model_that_does_not_converge_leaves_the_other(monkeypatch):
         clv.ClvSkipped(f"{name} did not converge")))
     with pytest.raises(clv.ClvSkipped, match="bgnbd did not converge; paretonbd did not"):
         clv.fit_models(occasions, "2024-03-01")
+
+
+def test_models_rebuilt_from_their_parameters_predict_as_the_fitted_ones():
+    # 60 customers, 1 to 8 purchases on random days of 2023 (seeded), each customer's values
+    # around its own mean; fitted once as in clv_model_parameters, its rows stored in and read
+    # back from DuckDB as the dbt models read them, then rebuilt without fitting: every
+    # prediction equals the fitted models' (tolerance 1e-9).
+    rng = np.random.default_rng(3)
+    start = pd.Timestamp("2023-01-01")
+    means = rng.gamma(2.0, 10.0, size=60)
+    occasions = clv.purchase_occasions(transactions([
+        (f"c{i}", start + pd.Timedelta(days=int(day)), float(rng.gamma(6.0, means[i] / 6.0)))
+        for i in range(60) for day in rng.choice(365, size=rng.integers(1, 9), replace=False)]))
+    holdout = clv.Run("holdout", D(2024, 1, 1), D(2023, 10, 3))
+    holdout.fit, holdout.holdout = clv.holdout_check(occasions, D(2024, 1, 1), 90)
+    scoring = clv.Run("scoring", D(2024, 1, 1), D(2024, 1, 1),
+                      fit=clv.fit_models(occasions, D(2024, 1, 1)))
+    parameters = clv.model_parameters([scoring, holdout], holdout=holdout)
+    stored = duckdb.sql("select * from parameters").df()
+    for run in (scoring, holdout):
+        (row,) = stored[stored["fit_purpose"] == run.purpose].to_dict("records")
+        rebuilt = clv.fit_from_parameters(row, occasions)
+        assert set(rebuilt.purchase_models) == {"bgnbd", "paretonbd"} and not rebuilt.failures
+        pd.testing.assert_frame_equal(rebuilt.summary, run.fit.summary)
+        for model in clv.PURCHASE_MODELS:
+            pd.testing.assert_frame_equal(clv.customer_values(rebuilt, model=model),
+                                          clv.customer_values(run.fit, model=model),
+                                          check_exact=False, rtol=1e-9, atol=1e-9)
+    pd.testing.assert_frame_equal(clv.holdout_frame(rebuilt, occasions, D(2024, 1, 1), 90),
+                                  holdout.holdout, check_exact=False, rtol=1e-9, atol=1e-9)
+    assert clv.chosen_purchase_model(stored) == clv.choose_purchase_model(holdout)[0]
+    # a purchase model with null parameters did not converge: its reason is the row's
+    failed = {**row, "paretonbd_r": None, "skip_reason": "no convergence"}
+    rebuilt = clv.fit_from_parameters(failed, occasions)
+    assert list(rebuilt.purchase_models) == ["bgnbd"]
+    assert rebuilt.failures == {"paretonbd": "no convergence"}
+    # a skipped fit (null Gamma-Gamma parameters too) rebuilds nothing
+    assert clv.fit_from_parameters({**failed, "gamma_gamma_p": np.nan}, occasions) is None
 
 
 # --- the real CDNOW sample, read from the warehouse ------------------------------------------------
