@@ -1,6 +1,8 @@
 """Probabilistic customer lifetime value: BG/NBD or Pareto/NBD purchases, P(alive) and
 Gamma-Gamma spend, the plain functions behind the dbt Python models clv_bgnbd,
-clv_model_parameters and the `bgnbd` / `paretonbd` rows of model_metrics.
+clv_model_parameters and the `bgnbd` / `paretonbd` rows of model_metrics. Only
+clv_model_parameters fits (``run_configured``); the other two rebuild its fitted models from the
+stored parameters (``run_from_parameters``), so each model is fitted once per build.
 
 Models (Fader, Hardie & Lee 2005, "Counting your customers the easy way"; Fader, Hardie &
 Lee 2005, "RFM and CLV: using iso-value curves"), fitted by maximum likelihood with the
