@@ -625,18 +625,20 @@ def metrics_frame(rows: list[dict]) -> pd.DataFrame:
     """model_metrics rows (of any model) as the typed model_metrics table."""
     frame = pd.DataFrame(rows)
     order = ["model_name", "metric", "model_value", "baseline_name", "baseline_value",
+             "seasonal_baseline_name", "seasonal_baseline_value",
              "feature_cutoff_date", "label_window_end_date", "scoring_date", "train_rows",
              "test_rows", "scored_rows", "class_balance", "skip_reason"]
-    frame = frame[order]
+    frame = frame.reindex(columns=order)  # the classifiers have no seasonal baseline
     for column in ("feature_cutoff_date", "label_window_end_date", "scoring_date"):
         frame[column] = pd.Series(frame[column].tolist(),
                                   dtype=pd.ArrowDtype(pa.date32()))
     for column in ("train_rows", "test_rows", "scored_rows"):
         frame[column] = frame[column].astype("int64")
-    for column in ("model_name", "metric", "baseline_name", "class_balance", "skip_reason"):
+    for column in ("model_name", "metric", "baseline_name", "seasonal_baseline_name",
+                   "class_balance", "skip_reason"):
         frame[column] = frame[column].astype("str").where(frame[column].notna(), None)
-    frame["model_value"] = frame["model_value"].astype(float)
-    frame["baseline_value"] = frame["baseline_value"].astype(float)
+    for column in ("model_value", "baseline_value", "seasonal_baseline_value"):
+        frame[column] = frame[column].astype(float)
     return frame
 
 

@@ -35,7 +35,7 @@
         "rules": [
             {"reason": "zero_quantity", "when": "quantity = 0"},
             {"reason": "outlier_quantity", "when": "abs(quantity) > " ~ var("max_line_quantity")},
-            {"reason": "non_positive_price", "when": "unit_price <= 0"},
+            {"reason": "non_positive_price", "when": "unit_price < 0" if zero_price_is_purchase() else "unit_price <= 0"},
             {"reason": "invalid_discount", "when": "discount_pct < 0 or discount_pct > 1"},
         ],
         "unique_key": ["order_id", "line_number"],
@@ -140,6 +140,16 @@
         "unique_key": ["customer_id", "offered_date"],
     },
 }) }}
+{% endmacro %}
+
+
+{#- Whether an order line of price 0 is a purchase for the chosen source system (var
+    `zero_price_is_purchase`, per source; default false: a zero price is quarantined as
+    `non_positive_price`). A per-source var rather than a rule in the staging model, so that the
+    reason a zero price gets is decided in one place, with the other cleaning rules. -#}
+{% macro zero_price_is_purchase() %}
+    {%- set sources = var("zero_price_is_purchase", {}) -%}
+    {{ return(sources.get(var("source_system"), false) if sources is mapping else sources) }}
 {% endmacro %}
 
 

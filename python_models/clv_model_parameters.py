@@ -1,6 +1,7 @@
-"""The fitted BG/NBD and Gamma-Gamma parameters of the scoring fit (up to the as-of date) and
-of the holdout fit (up to clv_prediction_days earlier), their windows and fit times. The work
-is done by ecommerce_warehouse.clv_probabilistic."""
+"""The fitted BG/NBD, Pareto/NBD and Gamma-Gamma parameters of the scoring fit (up to the as-of
+date) and of the holdout fit (up to clv_prediction_days earlier), their windows and fit times,
+and the purchase model the holdout chose. The work is done by
+ecommerce_warehouse.clv_probabilistic."""
 
 from ecommerce_warehouse import clv_probabilistic
 
@@ -11,4 +12,4 @@ def model(dbt, session):
     inputs = (dbt.ref("fct_orders").df(), dbt.ref("customer_features").df())
     runs = [clv_probabilistic.run_configured(purpose, *inputs, settings)
             for purpose in ("scoring", "holdout")]
-    return clv_probabilistic.model_parameters(runs)
+    return clv_probabilistic.model_parameters(runs, holdout=runs[1])

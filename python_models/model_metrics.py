@@ -1,5 +1,6 @@
 """One row per predictive model and metric, measured on held-out customers (classifiers) or on
-the holdout window (BG/NBD), next to a naive baseline; a model that could not be fitted gets
+the holdout window (BG/NBD and Pareto/NBD, also next to a seasonal baseline), next to a naive
+baseline; a model that could not be fitted gets
 one row with its skip reason. The work is done by ecommerce_warehouse.predictions and
 ecommerce_warehouse.clv_probabilistic."""
 
@@ -14,7 +15,9 @@ def model(dbt, session):
     runs = [predictions.run_configured(name, *inputs, settings)
             for name in ("churn", "next_purchase", "clv")]
     clv_settings = clv_probabilistic.settings_from_meta(dbt.config.get("meta"))
-    holdout = clv_probabilistic.run_configured("holdout", orders, features, clv_settings)
+    # the holdout fit of clv_model_parameters, rebuilt from its parameters (not fitted again)
+    holdout = clv_probabilistic.run_from_parameters(
+        "holdout", orders, features, clv_settings, dbt.ref("clv_model_parameters").df())
     scored = clv_probabilistic.scored_customers(orders, holdout.as_of)
     return predictions.metrics_frame(predictions.metric_rows(runs)
                                      + clv_probabilistic.metric_rows(holdout, scored))

@@ -194,7 +194,7 @@ def test_metrics_rows_record_the_split(demo):
         assert test == pytest.approx(0.3 * (train + test), abs=1), model
     counts = dict(rows(demo, "select metric, count(*) from model_metrics group by 1"))
     assert counts == {"accuracy": 3, "macro_f1": 3, "roc_auc": 1,
-                      "mae_purchases": 1, "aggregate_ratio": 1}
+                      "mae_purchases": 2, "aggregate_ratio": 2}  # bgnbd, paretonbd
 
 
 @pytest.mark.dbt
@@ -217,6 +217,41 @@ def test_bgnbd_beats_the_naive_rate_on_the_holdout_window(demo):
     assert scored == rows(demo, "select count(*) from customer_features")[0][0]
     assert rows(demo, "select fit_purpose from clv_model_parameters where skip_reason is null "
                       "order by 1") == [("holdout",), ("scoring",)]
+
+
+@pytest.mark.dbt
+def test_paretonbd_and_the_seasonal_baseline_on_the_holdout_window(demo):
+    got = {(m, k): (v, b, s) for m, k, v, b, s in rows(demo, """
+        select model_name, metric, model_value, baseline_value, seasonal_baseline_value
+        from model_metrics where model_name in ('bgnbd', 'paretonbd')""")}
+    assert got[("paretonbd", "mae_purchases")][0] < got[("paretonbd", "mae_purchases")][1]
+    # The seasonal baseline is the naive one times last year's index of the window, so their
+    # aggregate ratios differ by that index, counted here in SQL: purchase occasions (days with
+    # a non-return order of a customer) per day in the 90 days after the calibration end a year
+    # earlier, over those per day in the year up to the calibration end.
+    (index,), = rows(demo, """
+        with occasions as (
+            select distinct customer_id, order_date from fct_orders
+            where not is_return and customer_id is not null),
+        bounds as (
+            select max(feature_cutoff_date) as calibration_end,
+                max(feature_cutoff_date) - 365 as year_start
+            from model_metrics where model_name = 'bgnbd')
+        select (count(*) filter (where order_date <= year_start + 90) / 90)
+            / (count(*) / 365)
+        from occasions, bounds
+        where order_date > year_start and order_date <= calibration_end""")
+    _, naive, seasonal = got[("bgnbd", "aggregate_ratio")]
+    assert seasonal / naive == pytest.approx(index, rel=1e-9)
+    # and the planted Q4 peak shows: month factors 1.10 / 1.30 / 1.45 against 1.02 a year
+    assert index > 1.1
+    # the same baselines on the same customers for both models
+    assert got[("bgnbd", "mae_purchases")][1:] == got[("paretonbd", "mae_purchases")][1:]
+    (chosen, reason), = rows(demo, "select distinct chosen_model, choice_reason "
+                                   "from clv_model_parameters")
+    better = min(("bgnbd", "paretonbd"), key=lambda name: got[(name, "mae_purchases")][0])
+    assert chosen == better and "Pareto/NBD" in reason and "BG/NBD" in reason
+    assert rows(demo, "select distinct purchase_model from clv_bgnbd") == [(chosen,)]
 
 
 @pytest.mark.dbt

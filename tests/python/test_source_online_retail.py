@@ -316,7 +316,7 @@ def test_real_bgnbd_is_fitted_for_every_customer(real):
     assert rows(real, "select count(*) from model_metrics where skip_reason is not null") \
         == [(0,)]
     fits = {purpose: (tolerance, a / (a + b)) for purpose, tolerance, a, b in rows(real, """
-        select fit_purpose, bgnbd_tolerance, a, b from clv_model_parameters""")}
+        select fit_purpose, bgnbd_tolerance, bgnbd_a, bgnbd_b from clv_model_parameters""")}
     assert fits["holdout"][0] > 1e-7 and fits["holdout"][1] < 0.001
     assert rows(real, "select count(*) from clv_bgnbd") \
         == rows(real, "select count(*) from customer_features")
