@@ -72,7 +72,7 @@ def test_date_ranges():
     assert (lo.date(), hi.date()) == (datetime(1997, 1, 1).date(), datetime(1997, 4, 2).date())
 
 
-# H1's fixtures (their docstrings in test_source_shopify.py / test_source_woocommerce.py):
+# The Shopify and WooCommerce fixtures (their docstrings in test_source_shopify.py / test_source_woocommerce.py):
 # Shopify orders #1001-#1008 with 2+1+1+1+2+1+2+1 = 11 line rows, Jan 5 .. Mar 20, USD and
 # EUR; WooCommerce orders 101-107 with 2+1+1+1+2+1+1 = 9 item rows, Apr 2 .. May 25, USD, GBP.
 @pytest.mark.parametrize("folder, name, layout, rows_, currencies, days", [
