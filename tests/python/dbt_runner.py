@@ -31,6 +31,32 @@ def dbt_env(raw_dir: Path, work_dir: Path) -> dict:
     )
 
 
+def publish_env(raw_dir: Path, work_dir: Path) -> dict:
+    """The environment of a publish of raw_dir into work_dir: warehouse.duckdb and exports/
+    there (`make test` exports the repo's WAREHOUSE_EXPORTS_PATH: the test's own wins)."""
+    return {**dbt_env(raw_dir, work_dir), "WAREHOUSE_EXPORTS_PATH": str(work_dir / "exports")}
+
+
+def publish(raw_dir: Path, work_dir: Path, *dbt_args: str):
+    """`python -m ecommerce_warehouse.publish` as `make build` runs it, into work_dir."""
+    return subprocess.run([sys.executable, "-m", "ecommerce_warehouse.publish", *dbt_args],
+                          env=publish_env(raw_dir, work_dir), capture_output=True, text=True,
+                          timeout=900)
+
+
+def published_copy(shop_dir: Path, tmp_path_factory, *dbt_args: str) -> tuple[Path, Path]:
+    """A copy of shop_dir's raw files (that a test may append to) published: (raw folder, work
+    folder holding warehouse.duckdb and exports/); fails the calling test if red."""
+    import shutil
+
+    raw = tmp_path_factory.mktemp("raw")
+    shutil.copytree(shop_dir, raw, dirs_exist_ok=True)
+    work = tmp_path_factory.mktemp("work")
+    result = publish(raw, work, *dbt_args)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    return raw, work
+
+
 def run_dbt(args: list[str], raw_dir: Path, work_dir: Path, extra_vars: str | None = None,
             env: dict[str, str] | None = None, timeout: int = 900):
     """`dbt <args>` on the raw files in raw_dir, writing everything under work_dir; `env` adds

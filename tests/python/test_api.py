@@ -11,8 +11,6 @@ import json
 import logging
 import os
 import re
-import shutil
-import subprocess
 import sys
 import threading
 
@@ -20,7 +18,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from dbt_runner import REPO_ROOT, dbt_env
+from dbt_runner import REPO_ROOT, publish, published_copy
 from live_server import free_port, running
 
 pytestmark = pytest.mark.dbt
@@ -29,23 +27,10 @@ TINY_SHOP = REPO_ROOT / "tests" / "python" / "fixtures" / "tiny_shop"
 NEW_ORDER = "O9,1,2024-05-01 09:00:00,C2,P1,3,10.00,0,,\n"
 
 
-def publish(raw, work, *dbt_args):
-    """`python -m ecommerce_warehouse.publish` as `make build` runs it."""
-    return subprocess.run(
-        [sys.executable, "-m", "ecommerce_warehouse.publish", *dbt_args],
-        env={**dbt_env(raw, work), "WAREHOUSE_EXPORTS_PATH": str(work / "exports")},
-        capture_output=True, text=True, timeout=900)
-
-
 @pytest.fixture(scope="module")
 def shop(tmp_path_factory):
     """(raw folder, work folder holding the published warehouse.duckdb)."""
-    raw = tmp_path_factory.mktemp("api_raw")
-    shutil.copytree(TINY_SHOP, raw, dirs_exist_ok=True)
-    work = tmp_path_factory.mktemp("api_work")
-    result = publish(raw, work)
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
-    return raw, work
+    return published_copy(TINY_SHOP, tmp_path_factory)
 
 
 @pytest.fixture(scope="module")

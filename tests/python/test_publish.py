@@ -13,7 +13,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dbt_runner import REPO_ROOT, dbt_env
+import dbt_runner
+from dbt_runner import REPO_ROOT
 from ecommerce_warehouse.publish import mart_relations, open_published, published_columns, run_args
 from ecommerce_warehouse import schemas
 
@@ -25,11 +26,7 @@ ORDERS_SQL = "select count(*), sum(net_amount) from marts.fct_orders"
 
 
 def publish(raw_dir, work_dir, *args):
-    return subprocess.run(
-        [sys.executable, "-m", "ecommerce_warehouse.publish", *SELECT, *args],
-        # `make test` exports WAREHOUSE_EXPORTS_PATH (the repo's exports/): the test's own wins
-        env={**dbt_env(raw_dir, work_dir), "WAREHOUSE_EXPORTS_PATH": str(work_dir / "exports")},
-        capture_output=True, text=True, timeout=900)
+    return dbt_runner.publish(raw_dir, work_dir, *SELECT, *args)
 
 
 def read_in_new_process(path, sql):
@@ -42,12 +39,7 @@ def read_in_new_process(path, sql):
 @pytest.fixture(scope="module")
 def shop(tmp_path_factory):
     """A published tiny shop: (raw folder, work folder holding warehouse.duckdb and exports/)."""
-    raw = tmp_path_factory.mktemp("raw")
-    shutil.copytree(TINY_SHOP, raw, dirs_exist_ok=True)
-    work = tmp_path_factory.mktemp("work")
-    result = publish(raw, work)
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
-    return raw, work
+    return dbt_runner.published_copy(TINY_SHOP, tmp_path_factory, *SELECT)
 
 
 def leftovers(work):

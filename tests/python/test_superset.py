@@ -7,19 +7,17 @@ installs it)."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import secrets
 import shutil
 import subprocess
-import sys
 import time
 
 import duckdb
 import httpx
 import pytest
 
-from dbt_runner import REPO_ROOT, dbt_env
+from dbt_runner import REPO_ROOT, publish, publish_env
 from live_server import free_port, running
 from test_report import CHROMIUM_FLAGS
 
@@ -55,14 +53,11 @@ def superset(tmp_path_factory):
     port with the dashboards loaded; stopped at the end."""
     work = tmp_path_factory.mktemp("superset")
     # published as `make build` does: Superset reads the serving file (views over the exports)
-    exports = work / "exports"
-    build_env = {**dbt_env(TINY_SHOP, work), "WAREHOUSE_EXPORTS_PATH": str(exports)}
-    published = subprocess.run(
-        [sys.executable, "-m", "ecommerce_warehouse.publish", "--indirect-selection", "cautious",
-         "--select", *[f"+{m}" for m in MARTS]],
-        env=build_env, capture_output=True, text=True, timeout=900)
+    published = publish(TINY_SHOP, work, "--indirect-selection", "cautious",
+                        "--select", *[f"+{m}" for m in MARTS])
     assert published.returncode == 0, published.stdout[-4000:] + published.stderr[-2000:]
-    warehouse = exports / "serving.duckdb"
+    build_env = publish_env(TINY_SHOP, work)
+    warehouse = work / "exports" / "serving.duckdb"
     home = work / "superset_home"
     password = secrets.token_urlsafe(16)
     env = {**build_env, "SUPERSET_HOME": str(home),
