@@ -1,35 +1,35 @@
-"""Market-basket analysis: association rules with mlxtend on a sparse, pruned basket matrix.
+"""Market-basket analysis: association rules mined with Borgelt's FP-growth (PyPI ``pyfim``).
 
 The plain functions behind the dbt Python model python_models/basket_rules.py (the model
 stays thin: it runs :data:`PRUNED_PAIRS_SQL` in DuckDB, calls :func:`mine_rules` and returns
 the frame). A basket is one order, an item is one product.
 
-Scale. A dense one-hot basket x product matrix does not fit for a shop with a million orders,
-so the matrix is built only over what can matter:
+Scale. Only what can matter is mined:
 
 * items: only products whose support (baskets containing them / ALL baskets) reaches
   ``min_support`` can be part of a frequent itemset (Apriori property);
 * baskets: only baskets holding at least two such products can contain a frequent itemset of
   two or more items, the only ones that give rules.
 
-The kept baskets form a scipy CSR matrix wrapped as a pandas sparse bool frame
-(``pd.DataFrame.sparse.from_spmatrix``), which mlxtend's ``fpgrowth`` accepts. mlxtend
-divides by the rows it is given, so on the kept baskets the supports are re-scaled to ALL
-baskets: an itemset of two or more items is contained only in kept baskets, so its count is
-unchanged and its support is count / all baskets; a single item's support is its count over
-all baskets (passed in, as pruning drops baskets that hold it). The threshold is applied to
-the corrected supports (count / all baskets >= min_support, the same float test as mlxtend's
-``apriori``), and ``association_rules`` gets the corrected itemsets with
-``num_itemsets`` = all baskets. The result is exactly mlxtend's ``apriori`` +
-``association_rules`` on the dense one-hot of all baskets (tests/python/test_basket.py).
+The kept baskets go to ``fim.fpgrowth`` (frequent itemsets of 2..max_len items, absolute
+counts). An itemset of two or more items is contained only in kept baskets, so its count is
+exact; a single item's count over all baskets is passed in (pruning drops baskets that hold
+it). Supports are counts / ALL baskets and the threshold is mlxtend's float test
+``count / n_baskets >= min_support``, given to pyfim as the smallest such count. Rules are
+then generated as mlxtend's ``association_rules`` does (every split of a frequent itemset
+into a non-empty antecedent and consequent, not only pyfim's one-item heads) with mlxtend's
+formulas for confidence, lift, leverage and conviction; tests/python/test_basket.py checks
+them against plain mlxtend (``fpgrowth`` and ``apriori`` + ``association_rules`` on the dense
+one-hot of all baskets).
 """
 
 from __future__ import annotations
 
+from itertools import combinations
+
+import fim
 import numpy as np
 import pandas as pd
-from mlxtend.frequent_patterns import association_rules, fpgrowth
-from scipy import sparse
 
 DEFAULT_MIN_SUPPORT = 0.002
 DEFAULT_MIN_CONFIDENCE = 0.1
@@ -95,76 +95,84 @@ def prune_pairs(pairs: pd.DataFrame, n_baskets: int, min_support: float) -> pd.D
     return frequent[sizes >= 2]
 
 
-def sparse_baskets(pairs: pd.DataFrame) -> pd.DataFrame:
-    """Sparse bool one-hot frame (one row per basket, one column per item, sorted) of pairs."""
-    baskets, basket_index = np.unique(pairs["basket_id"].to_numpy(), return_inverse=True)
-    items, item_index = np.unique(pairs["item_id"].to_numpy(), return_inverse=True)
-    matrix = sparse.csr_matrix(
-        (np.ones(len(pairs), dtype=bool), (basket_index, item_index)),
-        shape=(len(baskets), len(items)))
-    return pd.DataFrame.sparse.from_spmatrix(matrix, index=baskets, columns=list(items))
+def min_count(n_baskets: int, min_support: float) -> int:
+    """The smallest basket count c with ``c / n_baskets >= min_support`` as a float test
+    (mlxtend's), at least 1; min_support * n_baskets rounded up can be one off either way."""
+    count = max(1, int(np.ceil(min_support * n_baskets)))
+    while count > 1 and (count - 1) / float(n_baskets) >= min_support:
+        count -= 1
+    while count / float(n_baskets) < min_support:
+        count += 1
+    return count
 
 
 def frequent_itemsets(pairs: pd.DataFrame, n_baskets: int, min_support: float,
-                      max_len: int = DEFAULT_MAX_LEN) -> pd.DataFrame:
-    """Frequent itemsets (columns support, itemsets as frozensets of item ids) with supports
-    over ALL n_baskets: every frequent single item and every frequent itemset of 2..max_len
-    items. `pairs` may be all pairs or already pruned (:func:`prune_pairs`)."""
+                      max_len: int | None = DEFAULT_MAX_LEN) -> dict[frozenset, int]:
+    """Basket counts over ALL n_baskets of every itemset with support >= min_support: every
+    frequent single item and every frequent itemset of 2..max_len items. `pairs` may be all
+    pairs or already pruned (:func:`prune_pairs`)."""
     kept = prune_pairs(pairs, n_baskets, min_support)
-    total = float(n_baskets)
     singles = kept.drop_duplicates("item_id")
     # single items: their count over all baskets (pruning dropped some of their baskets)
-    frames = [pd.DataFrame({
-        "support": singles["item_baskets"].to_numpy() / total,
-        "itemsets": [frozenset([item]) for item in singles["item_id"]],
-    })]
+    counts = {frozenset([item]): int(count) for item, count in
+              zip(singles["item_id"], singles["item_baskets"])}
     if len(kept) and (max_len is None or max_len >= 2):
-        onehot = sparse_baskets(kept)
-        n_kept = len(onehot)
-        # mlxtend divides by the kept rows: its threshold is scaled (a little lower, for float
-        # safety), then the exact test below runs on the counts over all baskets
-        found = fpgrowth(onehot, min_support=min(1.0, min_support * total / n_kept) * (1 - 1e-9),
-                         use_colnames=True, max_len=max_len)
-        found = found[found["itemsets"].map(len) >= 2]
-        counts = np.rint(found["support"].to_numpy() * n_kept)
-        support = counts / total
-        frames.append(pd.DataFrame({"support": support[support >= min_support],
-                                    "itemsets": found["itemsets"][support >= min_support]
-                                    .to_list()}))
-    result = pd.concat(frames, ignore_index=True)
-    return result[result["support"] >= min_support].reset_index(drop=True)
+        kept = kept.sort_values("basket_id", kind="stable")
+        starts = np.flatnonzero(np.r_[True, kept["basket_id"].to_numpy()[1:]
+                                      != kept["basket_id"].to_numpy()[:-1]])
+        transactions = np.split(kept["item_id"].to_numpy(), starts[1:])
+        # one empty basket more: pyfim reports nothing for an itemset found in EVERY basket
+        # it is given; an empty basket changes no itemset's absolute count
+        found = fim.fpgrowth([list(t) for t in transactions] + [[]], target="s",
+                             supp=-min_count(n_baskets, min_support), zmin=2,
+                             zmax=max_len or max(map(len, transactions)), report="a")
+        counts.update((frozenset(items), int(count)) for items, count in found)
+    return counts
 
 
 def mine_rules(pairs: pd.DataFrame, n_baskets: int,
                min_support: float = DEFAULT_MIN_SUPPORT,
                min_confidence: float = DEFAULT_MIN_CONFIDENCE,
                min_lift: float = DEFAULT_MIN_LIFT,
-               max_len: int = DEFAULT_MAX_LEN) -> pd.DataFrame:
+               max_len: int | None = DEFAULT_MAX_LEN) -> pd.DataFrame:
     """Association rules antecedents -> consequents (sorted lists of item ids) with
     mlxtend's antecedent/consequent support, support, confidence, lift, leverage and
     conviction, for rules with confidence >= min_confidence and lift >= min_lift, sorted by
     lift, confidence, support (descending), then antecedents and consequents. No rule (or no
     basket): an empty frame with the same columns."""
-    itemsets = frequent_itemsets(pairs, n_baskets, min_support, max_len)
-    if not (itemsets["itemsets"].map(len) >= 2).any():
+    if n_baskets <= 0:
         return empty_rules()
-    rules = association_rules(itemsets, num_itemsets=int(n_baskets), metric="confidence",
-                              min_threshold=min_confidence)
-    rules = rules[rules["lift"] >= min_lift]
-    if rules.empty:
+    counts = frequent_itemsets(pairs, n_baskets, min_support, max_len)
+    antecedents, consequents, c_a, c_c, c_ac = [], [], [], [], []
+    for itemset, count in counts.items():
+        for size in range(1, len(itemset)):
+            for antecedent in combinations(sorted(itemset), size):
+                consequent = itemset.difference(antecedent)
+                antecedents.append(list(antecedent))
+                consequents.append(sorted(consequent))
+                c_a.append(counts[frozenset(antecedent)])
+                c_c.append(counts[consequent])
+                c_ac.append(count)
+    if not antecedents:
         return empty_rules()
+    total = float(n_baskets)
+    s_a, s_c, s_ac = (np.asarray(c, dtype=float) / total for c in (c_a, c_c, c_ac))
+    # mlxtend's formulas, in its order of operations
+    # (so that a rule at the confidence threshold falls on the same side)
+    confidence = (s_ac * total) / (s_a * total)
+    lift = confidence / s_c
+    with np.errstate(divide="ignore"):
+        # confidence 1: mlxtend's inf, stored as null (undefined)
+        conviction = np.where(confidence < 1.0, (1.0 - s_c) / (1.0 - confidence), np.nan)
     result = pd.DataFrame({
-        "antecedents": [sorted(items) for items in rules["antecedents"]],
-        "consequents": [sorted(items) for items in rules["consequents"]],
-        "antecedent_support": rules["antecedent support"].to_numpy(),
-        "consequent_support": rules["consequent support"].to_numpy(),
-        "support": rules["support"].to_numpy(),
-        "confidence": rules["confidence"].to_numpy(),
-        "lift": rules["lift"].to_numpy(),
-        "leverage": rules["leverage"].to_numpy(),
-        # inf (confidence 1) is kept by mlxtend; stored as null (undefined)
-        "conviction": rules["conviction"].replace([np.inf, -np.inf], np.nan).to_numpy(),
+        "antecedents": antecedents, "consequents": consequents,
+        "antecedent_support": s_a, "consequent_support": s_c, "support": s_ac,
+        "confidence": confidence, "lift": lift, "leverage": s_ac - s_a * s_c,
+        "conviction": conviction,
     })
+    result = result[(confidence >= min_confidence) & (lift >= min_lift)]
+    if result.empty:
+        return empty_rules()
     keys = pd.DataFrame({"a": result["antecedents"].map("|".join),
                          "c": result["consequents"].map("|".join)})
     order = np.lexsort((keys["c"], keys["a"], -result["support"].to_numpy(),
