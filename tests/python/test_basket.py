@@ -5,7 +5,7 @@ mining against plain mlxtend on a dense one-hot matrix."""
 import numpy as np
 import pandas as pd
 import pytest
-from mlxtend.frequent_patterns import apriori, association_rules
+from mlxtend.frequent_patterns import apriori, association_rules, fpgrowth
 
 from ecommerce_warehouse import basket, experiments
 
@@ -144,3 +144,36 @@ def test_sample_size_per_arm_matches_hand_and_published_values():
     assert experiments.sample_size_per_arm(0.10, 0.05)["customers_per_arm"] == 686
     with pytest.raises(ValueError):
         experiments.sample_size_per_arm(0.95, 0.08)
+
+
+def mlxtend_fpgrowth_reference(pairs, n_baskets, min_support, min_confidence, min_lift, max_len):
+    """Plain mlxtend fpgrowth + association_rules on the dense one-hot of ALL baskets."""
+    onehot = pd.crosstab(pairs["basket_id"], pairs["item_id"]).astype(bool)
+    assert len(onehot) == n_baskets
+    itemsets = fpgrowth(onehot, min_support=min_support, use_colnames=True, max_len=max_len)
+    rules = association_rules(itemsets, num_itemsets=n_baskets, metric="confidence",
+                              min_threshold=min_confidence)
+    return rules[rules["lift"] >= min_lift]
+
+
+def test_boundary_support_count_is_kept_as_mlxtend_keeps_it():
+    # min support 0.4 over 5 baskets: exactly 2 baskets (AC, BD: support 0.4) are frequent,
+    # 1 basket (BC, AD) is not; pyfim is given the absolute count 2
+    assert basket.min_count(5, 0.4) == 2
+    assert basket.min_count(10, 0.3) == 3      # 0.3 * 10 = 3.0000000000000004 in floats
+    ours = basket.mine_rules(pairs_of(FIVE_BASKETS), 5, 0.4, 0.0, 0.0, 3)
+    assert {("".join(a), "".join(c)) for a, c in zip(ours["antecedents"], ours["consequents"])} \
+        == {("A", "B"), ("B", "A"), ("A", "C"), ("C", "A"), ("B", "D"), ("D", "B")}
+    assert_same_rules(ours, mlxtend_fpgrowth_reference(pairs_of(FIVE_BASKETS), 5, 0.4, 0.0,
+                                                       0.0, 3))
+
+
+def test_pyfim_rules_equal_mlxtend_fpgrowth_on_random_baskets():
+    rng = np.random.default_rng(3)
+    weights = 1 / np.arange(1, 31)
+    rows = [(f"O{b:03d}", f"S{i:02d}") for b in range(400)
+            for i in set(rng.choice(30, size=rng.integers(1, 7), p=weights / weights.sum()))]
+    pairs = pd.DataFrame(rows, columns=["basket_id", "item_id"])
+    for settings in ((0.02, 0.1, 1.0, 3), (0.01, 0.0, 0.0, None)):
+        assert_same_rules(basket.mine_rules(pairs, 400, *settings),
+                          mlxtend_fpgrowth_reference(pairs, 400, *settings))
