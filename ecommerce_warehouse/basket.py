@@ -115,7 +115,7 @@ def frequent_itemsets(pairs: pd.DataFrame, n_baskets: int, min_support: float,
     singles = kept.drop_duplicates("item_id")
     # single items: their count over all baskets (pruning dropped some of their baskets)
     counts = {frozenset([item]): int(count) for item, count in
-              zip(singles["item_id"], singles["item_baskets"])}
+              zip(singles["item_id"], singles["item_baskets"], strict=True)}
     if len(kept) and (max_len is None or max_len >= 2):
         kept = kept.sort_values("basket_id", kind="stable")
         starts = np.flatnonzero(np.r_[True, kept["basket_id"].to_numpy()[1:]

@@ -1,5 +1,6 @@
 """Association rules between products bought in the same order (market basket), mined with
-Borgelt's FP-growth (pyfim) on the pruned baskets. The work is done by ecommerce_warehouse.basket."""
+Borgelt's FP-growth (pyfim) on the pruned baskets; the work is done by
+ecommerce_warehouse.basket."""
 
 from ecommerce_warehouse import basket
 
