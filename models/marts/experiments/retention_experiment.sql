@@ -106,16 +106,6 @@ tested as (
 
 ),
 
-p_values as (
-
-    select
-        *,
-        -- two-sided p = erfc(|z| / sqrt 2), Abramowitz & Stegun 7.1.26 (error < 1.5e-7)
-        (1.0 / (1 + 0.3275911 * abs(z_statistic) / sqrt(2))) as erfc_t
-    from tested
-
-),
-
 results as (
 
     select
@@ -134,13 +124,7 @@ results as (
         uplift - 1.959964 * uplift_standard_error as uplift_ci_lower,
         uplift + 1.959964 * uplift_standard_error as uplift_ci_upper,
         z_statistic,
-        erfc_t * (
-            0.254829592 + erfc_t * (
-                -0.284496736 + erfc_t * (
-                    1.421413741 + erfc_t * (-1.453152027 + erfc_t * 1.061405429)
-                )
-            )
-        ) * exp(-(z_statistic * z_statistic) / 2) as p_value,
+        {{ two_sided_normal_p_value('z_statistic') }} as p_value,
         treatment_net_revenue,
         control_net_revenue,
         treatment_net_revenue
@@ -157,7 +141,7 @@ results as (
             - control_net_revenue / nullif(control_customers, 0)
         )
         * treatment_customers as incremental_net_revenue
-    from p_values
+    from tested
 
 ),
 
