@@ -16,6 +16,14 @@
     `conflicting_duplicate` (the first row in file order is kept). Order lines ignore
     `line_number` there: some exports have none and staging numbers the lines, so a copied line
     differs from its original by its number alone.
+
+    Order lines carry their order's `order_status`: `completed` (or `returned` for a return
+    line) where the source has no status of its own; Olist's own statuses (delivered, shipped,
+    invoiced, processing, created, approved, canceled, unavailable) as they come. A line of a
+    canceled or unavailable order was never sold: it is quarantined as `canceled_order` /
+    `unavailable_order`, so no sales mart counts it, and it stays visible in quarantined_rows
+    (raw rows = clean + quarantined still holds). These two rules come first: a canceled
+    order's line is a canceled line whatever else is wrong with it.
 -#}
 {% macro canonical_entities() %}
 {{ return({
@@ -31,8 +39,11 @@
             {"name": "discount_pct", "type": "number"},
             {"name": "coupon_code", "type": "text"},
             {"name": "return_of_order_id", "type": "text"},
+            {"name": "order_status", "type": "text"},
         ],
         "rules": [
+            {"reason": "canceled_order", "when": "lower(order_status) = 'canceled'"},
+            {"reason": "unavailable_order", "when": "lower(order_status) = 'unavailable'"},
             {"reason": "zero_quantity", "when": "quantity = 0"},
             {"reason": "outlier_quantity", "when": "abs(quantity) > " ~ var("max_line_quantity")},
             {"reason": "non_positive_price", "when": "unit_price < 0" if zero_price_is_purchase() else "unit_price <= 0"},

@@ -67,11 +67,14 @@
 {% endmacro %}
 
 
-{# The problem with one source table's file as a sentence, or '' when it is fine. #}
+{#- The problem with one source table's file as a sentence, or '' when it is fine. A table whose
+    meta says `optional: true` may be absent (its staging model is then empty: raw_table_present). -#}
 {% macro raw_file_problem(node) %}
     {%- set path = modules.re.search("'([^']+)'", node.relation_name).group(1) -%}
     {%- set files = run_query("select file from glob('" ~ path ~ "') order by file").columns[0].values() -%}
-    {%- if files | length == 0 -%}
+    {%- if files | length == 0 and node.meta.get("optional") -%}
+        {{ return("") }}
+    {%- elif files | length == 0 -%}
         {{ return("file not found: " ~ path) }}
     {%- endif -%}
     {%- if node.source_meta.get("one_file_per_table") and files | length > 1 -%}
@@ -89,4 +92,14 @@
             ~ " (header has: " ~ header | join(", ") ~ ")") }}
     {%- endif -%}
     {{ return("") }}
+{% endmacro %}
+
+
+{#- Whether the raw file of source table `relation` (a `source()`, read with read_csv) exists.
+    True while parsing, so that dbt records the source either way. -#}
+{% macro raw_table_present(relation) %}
+    {%- if not execute -%}{{ return(true) }}{%- endif -%}
+    {%- set path = modules.re.search("'([^']+)'", relation | string).group(1) -%}
+    {%- set files = run_query("select count(*) from glob('" ~ path ~ "')").columns[0].values()[0] -%}
+    {{ return(files > 0) }}
 {% endmacro %}

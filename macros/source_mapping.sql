@@ -379,6 +379,8 @@ placed as (
         case when order_row_number = 1 and not is_cancelled_order
             then {{ in_shop_currency(mapping, "refund_amount", currency) }} end as refund_amount,
         is_cancelled_order,
+        -- The mapped status, else `completed` (a cancelled order stays a sale reversed below).
+        coalesce({{ clean_text("order_status") }}, 'completed') as order_status,
         product_name,
         category,
         list_price,
@@ -403,6 +405,7 @@ cancellations as (
         discount_pct,
         coupon_code,
         order_id as return_of_order_id,
+        'returned' as order_status,
         product_name,
         category,
         list_price,
@@ -428,6 +431,7 @@ refunds as (
         cast(null as varchar) as discount_pct,
         cast(null as varchar) as coupon_code,
         order_id as return_of_order_id,
+        'returned' as order_status,
         'Refund' as product_name,
         cast(null as varchar) as category,
         cast(null as varchar) as list_price,

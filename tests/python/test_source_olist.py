@@ -29,6 +29,7 @@ record c6 is missing from the customers table.
 import csv
 import gzip
 import os
+from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 
@@ -40,19 +41,24 @@ from ecommerce_warehouse import schemas
 
 FIXTURE = REPO_ROOT / "tests" / "python" / "fixtures" / "olist"
 SHARED_DATA = Path(os.environ.get("SHARED_DATA_DIR", REPO_ROOT.parent / "shared" / "data"))
-REAL_DATA = SHARED_DATA / "olist"
-# The real files the adapter reads that the shared folder has; the others come from FIXTURE.
+REAL_DATA = Path(os.environ.get("OLIST_DATA_DIR", SHARED_DATA / "olist"))
+# The real files the shared folder has (reviews and geolocation are missing; reviews are
+# optional to the adapter, geolocation and sellers are not read).
 REAL_FILES = [
+    "olist_orders_dataset",
+    "olist_order_items_dataset",
+    "olist_customers_dataset",
     "olist_order_payments_dataset",
     "olist_products_dataset",
     "product_category_name_translation",
 ]
-FIXTURE_ONLY = [
-    "olist_orders_dataset",
-    "olist_order_items_dataset",
-    "olist_customers_dataset",
-    "olist_order_reviews_dataset",
-]
+# Published order status counts (Kaggle; ../shared/data/olist/SOURCE.md).
+PUBLISHED_STATUSES = {
+    "delivered": 96_478, "shipped": 1_107, "canceled": 625, "unavailable": 609,
+    "invoiced": 314, "processing": 301, "created": 5, "approved": 2,
+}
+# Orders whose lines the contract quarantines: never sold.
+NOT_SOLD = ("canceled", "unavailable")
 VARS = "{source_system: olist}"
 
 pytestmark = pytest.mark.dbt
@@ -97,7 +103,7 @@ def test_tiny_raw_rows_equal_clean_plus_quarantined(tiny):
         from row_reconciliation where is_provided_by_source order by 1
     """) == [
         ("customers", 4, 4, 0, True),     # 5 per-order records, 4 people
-        ("order_lines", 8, 6, 2, True),   # 9 item rows: b2's two identical units are one line
+        ("order_lines", 8, 5, 3, True),   # 9 item rows: b2's two identical units are one line
         ("products", 5, 5, 0, True),
         ("reviews", 5, 5, 0, True),
         ("shipments", 6, 6, 0, True),     # one per order of the orders file
@@ -110,6 +116,7 @@ def test_tiny_quarantine(tiny):
     assert rows(tiny, """
         select source_table, source_row_number, reason from quarantined_rows order by 1, 2
     """) == [
+        ("order_lines", 6, "canceled_order"),       # d4 was canceled: not a sale
         ("order_lines", 8, "missing_ordered_at"),   # order f7 is not in the orders file
         ("order_lines", 9, "duplicate"),            # 6f's item 1 again
     ]
@@ -125,7 +132,6 @@ def test_tiny_order_lines(tiny):
         (ids("b2"), 1, ids("8a"), 2, 100.0, 200.0, "bed_bath_table"),   # items 1 and 2
         (ids("b2"), 3, ids("8a"), 1, 35.5, 35.5, "pc_gamer"),           # no translation
         (ids("c3"), 1, ids("b0"), 1, 199.99, 199.99, None),             # no category
-        (ids("d4"), 1, ids("ca"), 1, 58.9, 58.9, "perfumery"),          # canceled: kept
         (ids("6f"), 1, None, 1, 35.5, 35.5, "pc_gamer"),                # guest
     ]
     assert rows(tiny, "select order_item_ids from base_olist__order_lines "
@@ -155,8 +161,6 @@ def test_tiny_orders_totals_delivery_and_reviews(tiny):
          3, 235.50, 47.25, 282.75),                 # 2 x 100 + 35.5; 2 x 20 + 7.25
         (ids("c3"), ids("b0"), 1, False, "2018-02-20", "2018-02-12", True, False, -8, 5.0, 1,
          1, 199.99, 17.51, 217.50),
-        (ids("d4"), ids("ca"), 1, False, "2018-03-20", None, False, None, None, 2.0, 1,
-         1, 58.90, 13.29, 72.19),
         (ids("6f"), None, None, True, "2018-04-09", "2018-04-09", True, False, 0, 5.0, 1,
          1, 35.50, 10.10, 45.60),
     ]
@@ -184,14 +188,15 @@ def test_tiny_reviews(tiny):
     ]
     assert rows(tiny, "select review_comment_message from stg_olist__order_reviews "
                       "where rating = '1'") == [("Chegou depois do prazo, \nmuito ruim",)]
-    # Average score of the orders: (4 + 1 + 5 + 2 + 5) / 5.
+    # Average score of the orders sold (d4, canceled, is not one): (4 + 1 + 5 + 5) / 4.
     ((average,),) = rows(tiny, "select avg(review_rating) from fct_orders")
-    assert average == approx(17 / 5)
+    assert average == approx(15 / 4)
 
 
 def test_tiny_unique_customers_vs_per_order_records(tiny):
     # 6 orders name 6 per-order customer records; the customers table has 5 of them (c6 is
-    # missing) for 4 people; 5 orders have lines, 4 of them with a person (3 people), 1 guest.
+    # missing) for 4 people; 5 orders have lines, d4's canceled: 4 orders sold, 3 of them with a
+    # person (2 people), 1 guest.
     assert rows(tiny, """
         select count(*), count(distinct order_customer_id), count(distinct customer_unique_id)
         from stg_olist__customers
@@ -199,14 +204,14 @@ def test_tiny_unique_customers_vs_per_order_records(tiny):
     assert rows(tiny, "select count(distinct order_customer_id) from stg_olist__orders") == [
         (6,)]
     assert rows(tiny, "select count(*), count(customer_id), count(distinct customer_id) "
-                      "from fct_orders") == [(5, 4, 3)]
+                      "from fct_orders") == [(4, 3, 2)]
     # Ana's first record (sao paulo) wins over her second (campinas).
     assert rows(tiny, """
         select customer_id, country, city, order_count from dim_customers order by 1
     """) == [
         (ids("8a"), "Brazil", "sao paulo", 2),
         (ids("b0"), "Brazil", "rio de janeiro", 1),
-        (ids("ca"), "Brazil", "belo horizonte", 1),
+        (ids("ca"), "Brazil", "belo horizonte", 0),     # d4 canceled
         (ids("d0"), "Brazil", "curitiba", 0),
     ]
 
@@ -215,7 +220,7 @@ def test_tiny_products(tiny):
     assert rows(tiny, """
         select product_id, category, is_in_catalogue, units_sold from dim_products order by 1
     """) == [
-        ("9f" + "0" * 29 + "1", "perfumery", True, 2),       # 1a and d4
+        ("9f" + "0" * 29 + "1", "perfumery", True, 1),       # 1a (d4 canceled)
         ("b5" + "0" * 29 + "2", "bed_bath_table", True, 2),
         ("c5" + "0" * 29 + "3", "pc_gamer", True, 2),        # Portuguese: no translation
         ("d5" + "0" * 29 + "4", None, True, 1),              # no category (f7's unit dropped)
@@ -238,12 +243,11 @@ def test_tiny_payments_match_order_totals(tiny):
         ("1a", 1, Decimal("72.19"), True),
         ("b2", 2, Decimal("282.75"), True),
         ("c3", 1, Decimal("217.50"), True),
-        ("d4", 1, Decimal("72.19"), True),
         ("6f", 1, Decimal("45.60"), True),
     ]
 
 
-# --- the real files (payments, products, category translation) -----------------------------
+# --- the real files (the 7 tables of the shared data folder) ------------------------------
 
 
 def read_raw(name):
@@ -256,23 +260,39 @@ def read_raw(name):
 def real_raw():
     missing = [n for n in REAL_FILES if not (REAL_DATA / f"{n}.csv.gz").is_file()]
     if missing:
-        pytest.skip(f"Olist files absent from {REAL_DATA} (set SHARED_DATA_DIR): "
-                    + ", ".join(f"{n}.csv.gz" for n in missing))
+        pytest.skip(f"Olist files absent from {REAL_DATA} (set OLIST_DATA_DIR or "
+                    "SHARED_DATA_DIR): " + ", ".join(f"{n}.csv.gz" for n in missing))
     return {name: read_raw(name) for name in REAL_FILES}
 
 
 @pytest.fixture(scope="module")
 def real(real_raw, tmp_path_factory):
-    # The real files next to the tiny shop's orders, items, customers and reviews (the real
-    # ones are not in the shared folder): links, nothing is copied.
-    raw = tmp_path_factory.mktemp("olist_real_raw")
-    for name in REAL_FILES:
-        (raw / f"{name}.csv.gz").symlink_to(REAL_DATA / f"{name}.csv.gz")
-    for name in FIXTURE_ONLY:
-        (raw / f"{name}.csv").symlink_to(FIXTURE / f"{name}.csv")
-    path = build_warehouse(raw, tmp_path_factory.mktemp("olist_real"), extra_vars=VARS)
+    # The shared folder itself: the reviews file is absent (optional), sellers and
+    # geolocation are not read.
+    path = build_warehouse(REAL_DATA, tmp_path_factory.mktemp("olist_real"), extra_vars=VARS)
     with schemas.connect(path) as con:
         yield con
+
+
+@pytest.fixture(scope="module")
+def sold(real_raw):
+    """What the raw files say was sold, worked out in Python: the items of the orders that are
+    neither canceled nor unavailable, the orders and the people (customer_unique_id)."""
+    status = {r["order_id"]: r["order_status"] for r in real_raw["olist_orders_dataset"]}
+    person = {r["customer_id"]: r["customer_unique_id"]
+              for r in real_raw["olist_customers_dataset"]}
+    order_customer = {r["order_id"]: r["customer_id"] for r in real_raw["olist_orders_dataset"]}
+    items = [r for r in real_raw["olist_order_items_dataset"]
+             if status[r["order_id"]] not in NOT_SOLD]
+    orders = {r["order_id"] for r in items}
+    return {
+        "items": items,
+        "orders": orders,
+        "customers": {person[order_customer[o]] for o in orders},
+        "net_revenue": sum(Decimal(r["price"]) for r in items),
+        "not_sold_items": [r for r in real_raw["olist_order_items_dataset"]
+                           if status[r["order_id"]] in NOT_SOLD],
+    }
 
 
 def test_real_raw_files(real_raw):
@@ -281,6 +301,90 @@ def test_real_raw_files(real_raw):
     assert len({r["order_id"] for r in payments}) == 99_440
     assert len(real_raw["olist_products_dataset"]) == 32_951
     assert len(real_raw["product_category_name_translation"]) == 71
+    # The published figures (Kaggle; ../shared/data/olist/SOURCE.md).
+    orders = real_raw["olist_orders_dataset"]
+    assert len(orders) == len({r["order_id"] for r in orders}) == 99_441
+    assert len({r["customer_unique_id"] for r in real_raw["olist_customers_dataset"]}) == 96_096
+    assert len(real_raw["olist_order_items_dataset"]) == 112_650
+    assert Counter(r["order_status"] for r in orders) == PUBLISHED_STATUSES
+    with_items = {r["order_id"] for r in real_raw["olist_order_items_dataset"]}
+    assert len({r["order_id"] for r in orders} - with_items) == 775
+
+
+def test_real_published_figures(real):
+    assert rows(real, "select count(*), count(distinct order_id) from stg_olist__orders") == [
+        (99_441, 99_441)]
+    assert dict(rows(real, "select order_status, count(*) from stg_olist__orders group by 1")
+                ) == PUBLISHED_STATUSES
+    assert rows(real, "select count(distinct customer_unique_id) from stg_olist__customers"
+                ) == [(96_096,)]
+    assert rows(real, "select count(*) from dim_customers") == [(96_096,)]
+    assert rows(real, "select count(*) from stg_olist__order_items") == [(112_650,)]
+    # Every item is one unit of one staged order line.
+    assert rows(real, "select sum(quantity::int) from base_olist__order_lines") == [(112_650,)]
+    # 775 orders have no items: a shipment each, no order.
+    assert rows(real, "select count(*) from int_shipments_cleaned as s where not exists "
+                      "(select 1 from stg_olist__order_items as i where i.order_id = s.order_id)"
+                ) == [(775,)]
+    assert rows(real, "select count(*) from stg_olist__order_reviews") == [(0,)]
+
+
+def test_real_raw_equals_clean_plus_quarantined(real_raw, sold, real):
+    assert rows(real, """
+        select raw_table, raw_rows, clean_raw_rows, quarantined_raw_rows, is_reconciled
+        from olist_raw_reconciliation order by 1
+    """) == [
+        ("olist_customers_dataset", 99_441, 99_441, 0, True),
+        ("olist_order_items_dataset", 112_650, 112_650 - len(sold["not_sold_items"]),
+         len(sold["not_sold_items"]), True),
+        ("olist_orders_dataset", 99_441, 99_441, 0, True),
+        ("olist_products_dataset", 32_951, 32_951, 0, True),
+    ]
+    assert rows(real, "select count(*) from row_reconciliation where not is_reconciled") == [
+        (0,)]
+    # Quarantined lines: only the canceled and unavailable orders' (one line per order,
+    # product and price, as base_olist__order_lines folds identical items).
+    status = {r["order_id"]: r["order_status"] for r in real_raw["olist_orders_dataset"]}
+    lines = {(r["order_id"], r["product_id"], r["price"]) for r in sold["not_sold_items"]}
+    expected = Counter(f"{status[o]}_order" for o, _, _ in lines)
+    assert dict(rows(real, "select reason, count(*) from quarantined_rows group by 1")
+                ) == dict(expected)
+
+
+def test_real_sales_headline(sold, real):
+    ((net_revenue, lines_units),) = rows(real, "select sum(net_amount), sum(quantity) "
+                                               "from fct_order_lines")
+    assert net_revenue == approx(float(sold["net_revenue"]))
+    assert lines_units == len(sold["items"])
+    assert rows(real, "select count(*), count(distinct customer_id), count(*) - count(customer_id) "
+                      "from fct_orders") == [(len(sold["orders"]), len(sold["customers"]), 0)]
+    ((kpi_revenue, kpi_orders),) = rows(real, "select sum(net_revenue), sum(orders) "
+                                              "from kpi_monthly")
+    assert kpi_revenue == approx(float(sold["net_revenue"]))
+    assert kpi_orders == len(sold["orders"])
+    assert rows(real, "select count(*) from fct_orders where order_id in "
+                      "(select order_id from stg_olist__orders "
+                      " where order_status in ('canceled', 'unavailable'))") == [(0,)]
+
+
+def test_real_payments_against_order_totals(real_raw, real):
+    total = {}
+    for r in real_raw["olist_order_items_dataset"]:
+        total[r["order_id"]] = total.get(r["order_id"], 0) + Decimal(r["price"]) + Decimal(
+            r["freight_value"])
+    paid = {}
+    for r in real_raw["olist_order_payments_dataset"]:
+        paid[r["order_id"]] = paid.get(r["order_id"], 0) + Decimal(r["payment_value"])
+    orders = {r["order_id"] for r in real_raw["olist_orders_dataset"]} | paid.keys()
+    differ = {o for o in orders
+              if o not in total or o not in paid or abs(paid[o] - total[o]) > Decimal("0.01")}
+    assert rows(real, "select count(*), count(*) filter (where not is_matched) "
+                      "from olist_payment_reconciliation") == [(len(orders), len(differ))]
+    reasons = dict(rows(real, "select mismatch_reason, count(*) from olist_payment_reconciliation "
+                              "where not is_matched group by 1"))
+    assert reasons["no_items"] == len(paid.keys() - total.keys())
+    assert reasons.get("no_payments", 0) == len(total.keys() - paid.keys())
+    assert sum(reasons.values()) == len(differ)
 
 
 def test_real_payments_staged(real_raw, real):

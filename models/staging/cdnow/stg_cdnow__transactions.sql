@@ -88,6 +88,8 @@ renamed as (
         cast(null as varchar) as discount_pct,
         cast(null as varchar) as coupon_code,
         cast(null as varchar) as return_of_order_id,
+        -- CDNOW records purchases only.
+        'completed' as order_status,
         source_file,
         source_row_number
     from split

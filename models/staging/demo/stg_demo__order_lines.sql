@@ -17,6 +17,11 @@ renamed as (
         discount_pct,
         coupon_code,
         return_of_order_id,
+        -- The demo shop has no order status: a return line is `returned`, any other `completed`.
+        case
+            when nullif(trim(return_of_order_id), '') is not null then 'returned'
+            else 'completed'
+        end as order_status,
         {{ source_file_name() }} as source_file,
         {{ source_row_number() }} as source_row_number
     from source

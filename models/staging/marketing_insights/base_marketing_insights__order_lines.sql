@@ -56,6 +56,8 @@ lines as (
             when lower(trim(sales.coupon_status)) = 'used' then monthly_coupons.coupon_code
         end as coupon_code,
         cast(null as {{ dbt.type_string() }}) as return_of_order_id,
+        -- The export records sales only.
+        'completed' as order_status,
         sales.source_file,
         sales.source_row_number
     from sales

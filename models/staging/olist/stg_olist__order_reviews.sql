@@ -1,6 +1,19 @@
+{#- The reviews file is optional (the shared data folder lacks it): when it is absent the model
+    is empty, with the file's columns, and the warehouse builds without reviews. -#}
+{%- set reviews = source('olist', 'order_reviews') -%}
+{%- set columns = ['review_id', 'order_id', 'review_score', 'review_comment_title',
+    'review_comment_message', 'review_creation_date', 'review_answer_timestamp', 'filename'] -%}
 with source as (
 
-    select * from {{ source('olist', 'order_reviews') }}
+    {% if raw_table_present(reviews) -%}
+        select * from {{ reviews }}
+    {%- else -%}
+        select
+            {%- for name in columns %}
+            cast(null as {{ dbt.type_string() }}) as {{ name }}{{ "," if not loop.last }}
+            {%- endfor %}
+        where 1 = 0
+    {%- endif %}
 
 ),
 

@@ -122,6 +122,11 @@ renamed as (
         cast(null as varchar) as coupon_code,
         -- cancellations do not say which invoice they cancel
         cast(null as varchar) as return_of_order_id,
+        -- No order status in the export: a cancellation (negative quantity) is `returned`.
+        case
+            when try_cast(trim("{{ names.quantity }}") as double) < 0 then 'returned'
+            else 'completed'
+        end as order_status,
         "{{ names.country }}" as country,
         filename as source_file,
         source_row_number
