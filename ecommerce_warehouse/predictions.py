@@ -67,6 +67,8 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from threadpoolctl import threadpool_limits
 
+from ecommerce_warehouse.evaluation import Improvement, paired_bootstrap
+
 DEFAULT_WINDOW_DAYS = 90
 DEFAULT_SEED = 42
 TEST_SHARE = 0.3
@@ -299,13 +301,27 @@ def predict_proba(estimator, features, classes) -> np.ndarray:
     return proba[:, order]
 
 
+def macro_f1(truth, predicted) -> float:
+    return float(f1_score(truth, predicted, average="macro", zero_division=0))
+
+
+def roc_auc(truth, score) -> float:
+    """ROC AUC, NaN when the truth has one class (e.g. a bootstrap resample)."""
+    return float(roc_auc_score(truth, score)) if len(set(truth)) == 2 else np.nan
+
+
 def metrics_of(truth, predicted, score=None, binary=False) -> dict:
     out = {"accuracy": float(accuracy_score(truth, predicted)),
-           "macro_f1": float(f1_score(truth, predicted, average="macro", zero_division=0))}
+           "macro_f1": macro_f1(truth, predicted)}
     if binary:
-        out["roc_auc"] = (float(roc_auc_score(truth, score))
-                          if len(set(truth)) == 2 else np.nan)
+        out["roc_auc"] = roc_auc(truth, score)
     return out
+
+
+# The metric each classifier is judged on against its baseline: ROC AUC ranks churn risk (the
+# probability is what the retention team acts on); macro F1 weighs every class equally, so a
+# model cannot win by predicting the majority class.
+PRIMARY_METRICS = {"churn": "roc_auc", "next_purchase": "macro_f1", "clv": "macro_f1"}
 
 
 def class_balance(labels: pd.Series, classes) -> str:
@@ -332,6 +348,7 @@ class Run:
     scores: pd.DataFrame | None = None
     today_features: pd.DataFrame | None = None
     extra: dict = field(default_factory=dict)
+    improvement: Improvement | None = None   # on PRIMARY_METRICS[name], held-out customers
     skip_reason: str | None = None
 
 
@@ -423,6 +440,8 @@ def _run(run: Run, orders, reviews, seed):
         run.metrics = metrics_of(truth, predicted, proba[:, 1], binary=True)
         base = baseline.iloc[test].to_numpy()
         run.baseline_metrics = metrics_of(truth, base, base.astype(float), binary=True)
+        run.improvement = paired_bootstrap(roc_auc, truth, proba[:, 1], base.astype(float),
+                                           seed=seed)
     else:
         run.metrics = metrics_of(truth, predicted)
         if baseline is None:  # majority class of the training customers
@@ -432,6 +451,7 @@ def _run(run: Run, orders, reviews, seed):
         else:
             base = baseline.iloc[test].to_numpy()
         run.baseline_metrics = metrics_of(truth, base)
+        run.improvement = paired_bootstrap(macro_f1, truth, predicted, base, seed=seed)
     if name == "churn":
         run.extra["churn_share"] = float(labels.mean())
     # refit on every labelled customer of the latest window, score today
@@ -616,16 +636,32 @@ def metric_rows(runs: list[Run]) -> list[dict]:
                          "baseline_value": np.nan})
             continue
         for metric, value in run.metrics.items():
+            primary = metric == PRIMARY_METRICS[run.name]
             rows.append({**common, "metric": metric, "model_value": value,
-                         "baseline_value": run.baseline_metrics.get(metric, np.nan)})
+                         "baseline_value": run.baseline_metrics.get(metric, np.nan),
+                         **improvement_columns(run.improvement if primary else None, primary)})
     return rows
+
+
+def improvement_columns(improvement: Improvement | None, primary: bool) -> dict:
+    """model_metrics' primary-metric columns: the improvement over the baseline and its
+    bootstrap 95 % interval, and beats_baseline (interval above zero); null on other rows."""
+    if improvement is None:
+        return {"is_primary_metric": primary, "improvement": np.nan,
+                "improvement_ci_low": np.nan, "improvement_ci_high": np.nan,
+                "beats_baseline": None}
+    return {"is_primary_metric": primary, "improvement": improvement.improvement,
+            "improvement_ci_low": improvement.ci_low,
+            "improvement_ci_high": improvement.ci_high,
+            "beats_baseline": improvement.beats_baseline}
 
 
 def metrics_frame(rows: list[dict]) -> pd.DataFrame:
     """model_metrics rows (of any model) as the typed model_metrics table."""
     frame = pd.DataFrame(rows)
     order = ["model_name", "metric", "model_value", "baseline_name", "baseline_value",
-             "seasonal_baseline_name", "seasonal_baseline_value",
+             "seasonal_baseline_name", "seasonal_baseline_value", "is_primary_metric",
+             "improvement", "improvement_ci_low", "improvement_ci_high", "beats_baseline",
              "feature_cutoff_date", "label_window_end_date", "scoring_date", "train_rows",
              "test_rows", "scored_rows", "class_balance", "skip_reason"]
     frame = frame.reindex(columns=order)  # the classifiers have no seasonal baseline
@@ -637,8 +673,11 @@ def metrics_frame(rows: list[dict]) -> pd.DataFrame:
     for column in ("model_name", "metric", "baseline_name", "seasonal_baseline_name",
                    "class_balance", "skip_reason"):
         frame[column] = frame[column].astype("str").where(frame[column].notna(), None)
-    for column in ("model_value", "baseline_value", "seasonal_baseline_value"):
+    for column in ("model_value", "baseline_value", "seasonal_baseline_value", "improvement",
+                   "improvement_ci_low", "improvement_ci_high"):
         frame[column] = frame[column].astype(float)
+    frame["is_primary_metric"] = frame["is_primary_metric"].astype("boolean").fillna(False).astype(bool)
+    frame["beats_baseline"] = frame["beats_baseline"].astype("boolean")
     return frame
 
 

@@ -142,9 +142,15 @@ def spend_vs_revenue(marketing_spend_monthly: pd.DataFrame) -> pd.DataFrame:
 
 
 def model_scores(model_metrics: pd.DataFrame) -> pd.DataFrame:
-    """Each model's held-out metric values next to its naive baseline (scored models only)."""
+    """Each model's held-out metric values next to its naive baseline (scored models only);
+    a primary metric's label says whether the model beats its baseline (model_metrics)."""
     scored = model_metrics.dropna(subset=["model_value"]).copy()
     scored["label"] = scored["model_name"] + "\n" + scored["metric"]
+    if "beats_baseline" in scored:
+        verdict = scored["beats_baseline"].map({True: "\nbeats baseline",
+                                                False: "\nNOT better than baseline"})
+        primary = scored["is_primary_metric"].fillna(False).astype(bool)
+        scored.loc[primary, "label"] += verdict[primary].fillna("")
     return scored[["label", "model_value", "baseline_value"]]
 
 

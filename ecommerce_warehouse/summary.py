@@ -28,6 +28,27 @@ from fct_orders
 """
 
 
+VERDICT_SQL = """
+select model_name, metric, model_value, baseline_name, baseline_value, improvement,
+       improvement_ci_low, improvement_ci_high, beats_baseline
+from model_metrics where is_primary_metric order by model_name
+"""
+
+
+def model_verdicts(rows) -> list[str]:
+    """One sentence per model: its primary metric against its baseline, the 95 % interval of
+    the difference, and whether to trust it over the baseline (model_metrics' primary rows)."""
+    lines = []
+    for name, metric, model, baseline_name, baseline, improvement, low, high, beats in rows:
+        figures = (f"{metric} {model:.3f} vs {baseline:.3f} ({baseline_name}), "
+                   f"improvement {improvement:+.3f} [95 % CI {low:+.3f} .. {high:+.3f}]")
+        verdict = ("beats its baseline" if beats else
+                   "does NOT beat its baseline: its predictions are written, but prefer the "
+                   "baseline on this shop")
+        lines.append(f"  {name:<14} {figures}: {verdict}")
+    return lines
+
+
 def main() -> int:
     path = resolve(os.environ.get("DBT_DUCKDB_PATH", "warehouse.duckdb"))
     if not path.exists():
@@ -42,6 +63,9 @@ def main() -> int:
             "select avg(case when is_repeat_customer then 1.0 else 0 end)"
             " from dim_customers where order_count > 0"
         ).fetchone()[0]
+        has_metrics = con.sql("select count(*) from information_schema.tables"
+                              " where table_name = 'model_metrics'").fetchone()[0]
+        verdicts = model_verdicts(con.sql(VERDICT_SQL).fetchall()) if has_metrics else []
         reasons = con.sql(
             "select reason, count(*) from quarantined_rows group by 1 order by 2 desc"
         ).fetchall()
@@ -54,6 +78,9 @@ def main() -> int:
     print(f"  net revenue (returns)  {net:>15,.2f}")
     print(f"  average order value    {aov:>15,.2f}")
     print(f"  repeat customer rate   {repeat:>15.1%}")
+    if verdicts:
+        print("\nModels on held-out customers (model_metrics)")
+        print("\n".join(verdicts))
     print("\nQuarantined rows: " + (", ".join(f"{r} {n:,}" for r, n in reasons) or "none"))
     print(f"\nWarehouse (DuckDB): {path}")
     print(f"For BI tools:       {serving_path()}  (read-only, schema {schemas.MARTS})")

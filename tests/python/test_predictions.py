@@ -13,6 +13,7 @@ import pytest
 from dbt_runner import SHARED_TARGET, build_warehouse, rows
 from ecommerce_warehouse import predictions as p
 from ecommerce_warehouse.demo_shop import generate
+from ecommerce_warehouse.evaluation import Improvement
 from ecommerce_warehouse import schemas
 
 D = pd.Timestamp
@@ -137,6 +138,25 @@ def test_bad_configuration_and_thin_data_give_clear_messages():
         p.check_classes(pd.Series(["low"] * 60 + ["medium"] * 20), p.VALUE_CLASSES, "clv")
 
 
+def test_only_the_primary_metric_carries_the_improvement():
+    run = p.Run(name="churn", cutoff=None, as_of=None, window_days=90, classes=(0, 1),
+                baseline_name="same as last period",
+                metrics={"accuracy": 0.70, "macro_f1": 0.65, "roc_auc": 0.80},
+                baseline_metrics={"accuracy": 0.68, "macro_f1": 0.66, "roc_auc": 0.60},
+                improvement=Improvement(0.20, -0.01, 0.30))
+    by_metric = {row["metric"]: row for row in p.metric_rows([run])}
+    assert by_metric["roc_auc"]["is_primary_metric"] is True
+    # an interval reaching below zero does not beat the baseline, however large the estimate
+    assert by_metric["roc_auc"]["beats_baseline"] is False
+    assert by_metric["roc_auc"]["improvement_ci_high"] == 0.30
+    assert by_metric["accuracy"]["is_primary_metric"] is False
+    assert by_metric["accuracy"]["beats_baseline"] is None
+    frame = p.metrics_frame(p.metric_rows([run]))
+    assert frame["beats_baseline"].isna().tolist() == [True, True, False]
+    assert not frame["beats_baseline"].iloc[2]
+    assert frame["is_primary_metric"].tolist() == [False, False, True]
+
+
 # --- one demo build ---------------------------------------------------------------------------
 
 SELECTION = ["+model_metrics",
@@ -179,6 +199,28 @@ def test_models_beat_their_baselines_on_held_out_customers(demo):
     assert f1 >= majority_f1 + 0.10                   # majority class: F1 of one class only
     accuracy, last_period = got[("clv", "accuracy")]
     assert accuracy >= last_period + 0.02
+
+
+@pytest.mark.dbt
+def test_each_model_reports_its_primary_metric_with_an_interval(demo):
+    primary = rows(demo, """
+        select model_name, metric, model_value, baseline_value, improvement,
+               improvement_ci_low, improvement_ci_high, beats_baseline
+        from model_metrics where is_primary_metric order by 1""")
+    assert [(name, metric) for name, metric, *_ in primary] == [
+        ("bgnbd", "mae_purchases"), ("churn", "roc_auc"), ("clv", "macro_f1"),
+        ("next_purchase", "macro_f1"), ("paretonbd", "mae_purchases")]
+    for name, metric, model, baseline, improvement, low, high, beats in primary:
+        # the improvement is the reported difference, oriented so that higher is better
+        difference = baseline - model if metric == "mae_purchases" else model - baseline
+        assert improvement == pytest.approx(difference, abs=1e-12), name
+        assert low < improvement < high, name
+        assert beats == (low > 0), name
+    # the demo shop's churn model ranks far better than a 0/1 baseline (AUC +0.05 or more
+    # above, test_models_beat_their_baselines...): its interval is above zero
+    assert dict((name, beats) for name, *_, beats in primary)["churn"] is True
+    assert not rows(demo, """select * from model_metrics where not is_primary_metric
+        and (improvement is not null or beats_baseline is not null)""")
 
 
 @pytest.mark.dbt

@@ -133,6 +133,15 @@ def test_model_scores_leave_out_skipped_models():
         {"label": "churn\nroc_auc", "model_value": 0.8, "baseline_value": 0.5}]
 
 
+def test_model_scores_say_whether_the_primary_metric_beats_the_baseline():
+    scores = report.model_scores(pd.DataFrame({
+        "model_name": ["churn", "churn", "clv"], "metric": ["roc_auc", "accuracy", "macro_f1"],
+        "model_value": [0.8, 0.7, 0.5], "baseline_value": [0.5, 0.7, 0.55],
+        "is_primary_metric": [True, False, True], "beats_baseline": [True, None, False]}))
+    assert scores["label"].tolist() == ["churn\nroc_auc\nbeats baseline", "churn\naccuracy",
+                                        "clv\nmacro_f1\nNOT better than baseline"]
+
+
 def test_a_missing_or_empty_mart_gives_a_no_data_panel_not_a_crash():
     html = report.render_report({"marketing_spend_monthly": pd.DataFrame(
         {"month_start_date": [], "marketing_spend": [], "net_revenue": [],
