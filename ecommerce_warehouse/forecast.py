@@ -1,5 +1,7 @@
-"""Daily net revenue forecast: the plain functions behind python_models/revenue_forecast.py
-and the ``revenue_forecast`` rows of ``model_metrics``.
+"""Daily net revenue forecast, behind the dbt models revenue_forecast and model_metrics.
+
+The plain functions of python_models/revenue_forecast.py and of the ``revenue_forecast`` rows
+of ``model_metrics``.
 
 Model
 -----
@@ -43,7 +45,7 @@ LEVELS = (80, 95)
 
 def daily_series(frame: pd.DataFrame, date_column="date_day",
                  value_column="net_revenue") -> pd.Series:
-    """A date-indexed daily float series from a frame, missing days filled with 0."""
+    """Return a date-indexed daily float series of a frame, missing days filled with 0."""
     if frame.empty:
         return pd.Series(dtype=float, index=pd.DatetimeIndex([], freq="D"))
     values = pd.Series(frame[value_column].astype(float).to_numpy(),
@@ -86,6 +88,7 @@ def daily_forecast(fitted, horizon: int) -> pd.DataFrame:
 @dataclass
 class Forecast:
     """Daily and monthly rows of a fit, or the skip reason."""
+
     daily: pd.DataFrame = field(default_factory=pd.DataFrame)
     monthly: pd.DataFrame = field(default_factory=pd.DataFrame)
     skip_reason: str | None = None
@@ -140,8 +143,10 @@ def seasonal_naive(series: pd.Series, horizon: int) -> np.ndarray:
 
 
 def mape(actual, predicted) -> float:
-    """Mean absolute percentage error (a share, 0.1 = 10 %) over the pairs with actual != 0;
-    NaN when there is none."""
+    """Mean absolute percentage error (a share, 0.1 = 10 %).
+
+    Over the pairs with actual != 0; NaN when there is none.
+    """
     actual, predicted = np.asarray(actual, dtype=float), np.asarray(predicted, dtype=float)
     keep = actual != 0
     if not keep.any():
@@ -152,6 +157,7 @@ def mape(actual, predicted) -> float:
 @dataclass
 class Backtest:
     """Rolling-origin results: metric -> (model value, baseline value), or a skip reason."""
+
     metrics: dict = field(default_factory=dict)
     origins: list = field(default_factory=list)
     test_days: int = 0
@@ -208,8 +214,11 @@ def backtest(series: pd.Series, origins: int = 6, horizon: int = 30) -> Backtest
 
 
 def forecast_frame(forecast: Forecast) -> pd.DataFrame:
-    """revenue_forecast rows: grain ('day' / 'month'), period_start (date), forecast_days,
-    forecast, lower/upper_80, lower/upper_95, model_name, method."""
+    """Return the revenue_forecast rows of a forecast.
+
+    Columns: grain ('day' / 'month'), period_start (date), forecast_days, forecast,
+    lower/upper_80, lower/upper_95, model_name, method.
+    """
     columns = ["grain", "period_start", "forecast_days", "forecast", "lower_80", "upper_80",
                "lower_95", "upper_95"]
     parts = [frame.assign(grain=grain) for grain, frame in
@@ -227,10 +236,12 @@ def forecast_frame(forecast: Forecast) -> pd.DataFrame:
 
 
 def metric_rows(result: Backtest, scored_days: int = HORIZON_DAYS) -> list[dict]:
-    """model_metrics rows of a backtest (predictions.metrics_frame makes the table):
+    """Return the model_metrics rows of a backtest (predictions.metrics_frame makes the table).
+
     feature_cutoff_date = the last origin, label_window_end_date = scoring_date = the last
     day of the series, train_rows = days before the last origin, test_rows = test days,
-    scored_rows = days forecast."""
+    scored_rows = days forecast.
+    """
     common = {"model_name": MODEL_NAME, "baseline_name": BASELINE_NAME,
               "feature_cutoff_date": result.origins[-1].date() if result.origins else None,
               "label_window_end_date": result.last_day, "scoring_date": result.last_day,
