@@ -1,10 +1,11 @@
 """One row per predictive model and metric, measured on held-out customers (classifiers) or on
 the holdout window (BG/NBD and Pareto/NBD, also next to a seasonal baseline), next to a naive
-baseline; a model that could not be fitted gets
+baseline (and the revenue forecast's rolling-origin backtest against seasonal naive,
+ecommerce_warehouse.forecast); a model that could not be fitted gets
 one row with its skip reason. The work is done by ecommerce_warehouse.predictions and
 ecommerce_warehouse.clv_probabilistic."""
 
-from ecommerce_warehouse import clv_probabilistic, predictions
+from ecommerce_warehouse import clv_probabilistic, forecast, predictions
 
 
 def model(dbt, session):
@@ -19,5 +20,7 @@ def model(dbt, session):
     holdout = clv_probabilistic.run_from_parameters(
         "holdout", orders, features, clv_settings, dbt.ref("clv_model_parameters").df())
     scored = clv_probabilistic.scored_customers(orders, holdout.as_of)
+    backtest = forecast.backtest(forecast.daily_series(dbt.ref("kpi_daily").df()))
     return predictions.metrics_frame(predictions.metric_rows(runs)
-                                     + clv_probabilistic.metric_rows(holdout, scored))
+                                     + clv_probabilistic.metric_rows(holdout, scored)
+                                     + forecast.metric_rows(backtest))

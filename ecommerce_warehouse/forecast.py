@@ -1,0 +1,255 @@
+"""Daily net revenue forecast, behind the dbt models revenue_forecast and model_metrics.
+
+The plain functions of python_models/revenue_forecast.py and of the ``revenue_forecast`` rows
+of ``model_metrics``.
+
+Model
+-----
+statsmodels ``ETSModel``: additive error, no trend, additive weekly seasonality (period 7),
+parameters by maximum likelihood. Daily 80 % / 95 % intervals come from the model's
+``get_prediction(...).summary_frame(alpha=...)``; monthly totals are the sums of the daily
+point forecasts, their intervals the quantiles of the monthly sums of ``SIMULATIONS``
+simulated paths (seed ``SEED``).
+
+Baseline and backtest
+---------------------
+Seasonal naive: each day gets the value of the same weekday in the last observed week.
+:func:`backtest` refits both on rolling origins (each ``horizon`` days further back, the
+last test window ending on the last day of the series) and reports the mean absolute
+percentage error of each window's ``horizon``-day total and the share of test days inside the
+model's 80 % / 95 % daily intervals.
+
+Too little history (fewer than ``MIN_HISTORY_DAYS`` days or ``MIN_NONZERO_DAYS`` days with
+revenue) gives a skip reason, never an exception.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+MODEL_NAME = "revenue_forecast"
+METHOD = "ETS(A,N,A) weekly"
+BASELINE_NAME = "seasonal_naive"
+SEASON = 7
+HORIZON_DAYS = 90
+MIN_HISTORY_DAYS = 28
+MIN_NONZERO_DAYS = 14
+SIMULATIONS = 1000
+SEED = 42
+LEVELS = (80, 95)
+
+
+def daily_series(frame: pd.DataFrame, date_column="date_day",
+                 value_column="net_revenue") -> pd.Series:
+    """Return a date-indexed daily float series of a frame, missing days filled with 0."""
+    if frame.empty:
+        return pd.Series(dtype=float, index=pd.DatetimeIndex([], freq="D"))
+    values = pd.Series(frame[value_column].astype(float).to_numpy(),
+                       index=pd.to_datetime(frame[date_column]).dt.normalize()).groupby(level=0).sum()
+    days = pd.date_range(values.index.min(), values.index.max(), freq="D")
+    return values.reindex(days, fill_value=0.0).fillna(0.0)
+
+
+def skip_reason(series: pd.Series, min_days: int = MIN_HISTORY_DAYS) -> str | None:
+    """Why the series is too short to fit (None when it can be fitted)."""
+    nonzero = int((series != 0).sum())
+    if len(series) < min_days or nonzero < MIN_NONZERO_DAYS:
+        return (f"{len(series)} days of history ({nonzero} with revenue); at least {min_days} "
+                f"days with {MIN_NONZERO_DAYS} with revenue needed")
+    return None
+
+
+def _fit(series: pd.Series):
+    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+
+    model = ETSModel(series.astype(float), error="add", trend=None, seasonal="add",
+                     seasonal_periods=SEASON)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return model.fit(disp=False)
+
+
+def daily_forecast(fitted, horizon: int) -> pd.DataFrame:
+    """Point forecast and 80 % / 95 % intervals of the next `horizon` days."""
+    n = fitted.nobs
+    prediction = fitted.get_prediction(start=n, end=n + horizon - 1)
+    frame = pd.DataFrame({"forecast": np.asarray(prediction.predicted_mean, dtype=float)})
+    for level in LEVELS:
+        summary = prediction.summary_frame(alpha=1 - level / 100)
+        frame[f"lower_{level}"] = summary["pi_lower"].to_numpy(dtype=float)
+        frame[f"upper_{level}"] = summary["pi_upper"].to_numpy(dtype=float)
+    return frame
+
+
+@dataclass
+class Forecast:
+    """Daily and monthly rows of a fit, or the skip reason."""
+
+    daily: pd.DataFrame = field(default_factory=pd.DataFrame)
+    monthly: pd.DataFrame = field(default_factory=pd.DataFrame)
+    skip_reason: str | None = None
+
+
+def fit_forecast(series: pd.Series, horizon: int = HORIZON_DAYS, seed: int = SEED,
+                 simulations: int = SIMULATIONS) -> Forecast:
+    """Fit the ETS model on a daily series and forecast the next `horizon` days.
+
+    Parameters
+    ----------
+    series : pandas.Series
+        Daily net revenue indexed by consecutive dates (see :func:`daily_series`).
+    horizon : int
+        Days to forecast, starting the day after the last date.
+
+    Returns
+    -------
+    Forecast
+        ``daily``: period_start, forecast_days (1), forecast, lower/upper_80, lower/upper_95;
+        ``monthly``: the same per calendar month of the horizon (forecast_days = days of the
+        horizon in the month); or ``skip_reason`` with empty frames.
+    """
+    reason = skip_reason(series)
+    if reason:
+        return Forecast(skip_reason=reason)
+    start = series.index[-1] + pd.Timedelta(days=1)
+    fitted = _fit(series.reset_index(drop=True))
+    daily = daily_forecast(fitted, horizon)
+    daily.insert(0, "period_start", pd.date_range(start, periods=horizon, freq="D"))
+    daily.insert(1, "forecast_days", 1)
+    paths = np.asarray(fitted.simulate(nsimulations=horizon, repetitions=simulations,
+                                       anchor="end", rng=np.random.default_rng(seed)), dtype=float)
+    months = daily["period_start"].dt.to_period("M")
+    rows = []
+    for month in months.unique():
+        inside = (months == month).to_numpy()
+        totals = paths[inside].sum(axis=0)
+        row = {"period_start": month.to_timestamp(), "forecast_days": int(inside.sum()),
+               "forecast": float(daily.loc[inside, "forecast"].sum())}
+        for level in LEVELS:
+            tail = (100 - level) / 200
+            row[f"lower_{level}"], row[f"upper_{level}"] = np.quantile(totals, [tail, 1 - tail])
+        rows.append(row)
+    return Forecast(daily=daily, monthly=pd.DataFrame(rows))
+
+
+def seasonal_naive(series: pd.Series, horizon: int) -> np.ndarray:
+    """Each of the next `horizon` days: the value of the same weekday in the last week."""
+    last_week = np.asarray(series, dtype=float)[-SEASON:]
+    return np.resize(last_week, horizon)
+
+
+def mape(actual, predicted) -> float:
+    """Mean absolute percentage error (a share, 0.1 = 10 %).
+
+    Over the pairs with actual != 0; NaN when there is none.
+    """
+    actual, predicted = np.asarray(actual, dtype=float), np.asarray(predicted, dtype=float)
+    keep = actual != 0
+    if not keep.any():
+        return float("nan")
+    return float(np.mean(np.abs(actual[keep] - predicted[keep]) / np.abs(actual[keep])))
+
+
+@dataclass
+class Backtest:
+    """Rolling-origin results: metric -> (model value, baseline value), or a skip reason."""
+
+    metrics: dict = field(default_factory=dict)
+    origins: list = field(default_factory=list)
+    test_days: int = 0
+    train_days: int = 0
+    last_day: object = None
+    skip_reason: str | None = None
+
+
+def backtest(series: pd.Series, origins: int = 6, horizon: int = 30) -> Backtest:
+    """Refit the model and seasonal naive on rolling origins and score them.
+
+    Origin k (k = 1..origins) trains on the series up to ``horizon * k`` days before its end
+    and is tested on the ``horizon`` days after; origins with fewer than MIN_HISTORY_DAYS
+    training days are left out.
+
+    Returns
+    -------
+    Backtest
+        metrics ``mape_30d_total`` (MAPE of the window totals, model vs seasonal naive),
+        ``coverage_80`` and ``coverage_95`` (share of test days inside the model's daily
+        intervals; the baseline has none: NaN); or the skip reason.
+    """
+    values = series.reset_index(drop=True).astype(float)
+    result = Backtest(last_day=series.index[-1].date() if len(series) else None)
+    actual_totals, model_totals, naive_totals = [], [], []
+    inside = {level: [] for level in LEVELS}
+    for k in range(origins, 0, -1):
+        end = len(values) - horizon * k
+        train = values[:max(end, 0)]
+        if skip_reason(train) is not None:
+            continue
+        test = values[end:end + horizon].to_numpy()
+        fitted = _fit(train)
+        predicted = daily_forecast(fitted, horizon)
+        actual_totals.append(test.sum())
+        model_totals.append(predicted["forecast"].sum())
+        naive_totals.append(seasonal_naive(train, horizon).sum())
+        for level in LEVELS:
+            inside[level].extend((test >= predicted[f"lower_{level}"].to_numpy())
+                                 & (test <= predicted[f"upper_{level}"].to_numpy()))
+        result.origins.append(series.index[end - 1])
+        result.train_days = end
+    if not result.origins:
+        result.skip_reason = (
+            f"backtest: {len(values)} days of history, no origin with {MIN_HISTORY_DAYS} "
+            f"training days ({MIN_NONZERO_DAYS} with revenue) before a {horizon}-day test window")
+        return result
+    result.test_days = len(result.origins) * horizon
+    result.metrics[f"mape_{horizon}d_total"] = (mape(actual_totals, model_totals),
+                                                mape(actual_totals, naive_totals))
+    for level in LEVELS:
+        result.metrics[f"coverage_{level}"] = (float(np.mean(inside[level])), float("nan"))
+    return result
+
+
+def forecast_frame(forecast: Forecast) -> pd.DataFrame:
+    """Return the revenue_forecast rows of a forecast.
+
+    Columns: grain ('day' / 'month'), period_start (date), forecast_days, forecast,
+    lower/upper_80, lower/upper_95, model_name, method.
+    """
+    columns = ["grain", "period_start", "forecast_days", "forecast", "lower_80", "upper_80",
+               "lower_95", "upper_95"]
+    parts = [frame.assign(grain=grain) for grain, frame in
+             (("day", forecast.daily), ("month", forecast.monthly)) if not frame.empty]
+    frame = (pd.concat(parts, ignore_index=True)[columns] if parts
+             else pd.DataFrame({c: [] for c in columns}))
+    frame["grain"] = frame["grain"].astype("str")
+    frame["period_start"] = pd.to_datetime(frame["period_start"]).dt.date
+    frame["forecast_days"] = frame["forecast_days"].astype("int64")
+    for column in columns[3:]:
+        frame[column] = frame[column].astype(float)
+    frame["model_name"] = MODEL_NAME
+    frame["method"] = METHOD
+    return frame
+
+
+def metric_rows(result: Backtest, scored_days: int = HORIZON_DAYS) -> list[dict]:
+    """Return the model_metrics rows of a backtest (predictions.metrics_frame makes the table).
+
+    feature_cutoff_date = the last origin, label_window_end_date = scoring_date = the last
+    day of the series, train_rows = days before the last origin, test_rows = test days,
+    scored_rows = days forecast.
+    """
+    common = {"model_name": MODEL_NAME, "baseline_name": BASELINE_NAME,
+              "feature_cutoff_date": result.origins[-1].date() if result.origins else None,
+              "label_window_end_date": result.last_day, "scoring_date": result.last_day,
+              "train_rows": result.train_days, "test_rows": result.test_days,
+              "scored_rows": 0 if result.skip_reason else scored_days,
+              "class_balance": None, "skip_reason": result.skip_reason}
+    if result.skip_reason:
+        return [{**common, "metric": "skipped", "model_value": np.nan,
+                 "baseline_value": np.nan}]
+    return [{**common, "metric": metric, "model_value": model, "baseline_value": baseline}
+            for metric, (model, baseline) in result.metrics.items()]
