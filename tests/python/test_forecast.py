@@ -64,6 +64,9 @@ def test_backtest_mape_by_hand():
     assert result.metrics["mape_30d_total"][1] == pytest.approx(0.5, abs=1e-4)
     # ETS fitted on the plain pattern forecasts it too
     assert result.metrics["mape_30d_total"][0] == pytest.approx(0.5, abs=0.01)
+    # one origin: no interval to judge the forecast by, so it is not said to beat the baseline
+    (row,) = [r for r in f.metric_rows(result) if r["metric"] == "mape_30d_total"]
+    assert row["is_primary_metric"] is True and row["beats_baseline"] is None
 
 
 def test_intervals_are_ordered_and_months_add_up():
