@@ -9,7 +9,10 @@ the next day appended (`demo_shop.next_day`) and the daily refresh of the same f
 retraining; see selectors.yml); the raw files are restored afterwards, so a shop always measures the same data. For each build: wall time, peak
 resident memory of the dbt process (DuckDB and the Python models run in it), and each model's
 and test's time from dbt's target/run_results.json. Online Retail from $SHARED_DATA_DIR is
-built too when present. Results are merged by name into bench/results.json (a run re-measures
+built too when present. Each shop's floor (`bench_floor`: the monthly KPIs, cohort retention
+and RFM quintiles computed by one plain DuckDB script from the same raw files) is timed after
+its full build, checked against the build's marts, and every build is reported as a multiple
+of it. Results are merged by name into bench/results.json (a run re-measures
 only the scales it is given) and rendered as bench/RESULTS.md.
 
 The benchmark is not a test: time on a shared machine varies; `make test` only checks that
@@ -75,6 +78,39 @@ def run_build(raw_dir: Path, warehouse: Path, target: Path, extra_vars: str | No
     }
 
 
+def run_floor(raw_dir: Path, source: str, warehouse: Path) -> dict:
+    """The plain-DuckDB floor of one raw folder, in a subprocess of its own.
+
+    Parameters
+    ----------
+    raw_dir : Path
+        The raw folder the build read.
+    source : str
+        ``demo`` or ``online_retail``.
+    warehouse : Path
+        The full build of the same files, whose marts the floor's figures are compared with.
+
+    Returns
+    -------
+    dict
+        ``seconds`` (timed inside the process), ``peak_memory_mb`` (of the process), the rows
+        of each floor table and the rows that ``differences`` from the marts (0 = same).
+    """
+    command = [sys.executable, "-m", "ecommerce_warehouse.bench_floor", str(raw_dir),
+               "--source", source, "--warehouse", str(warehouse)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    output = process.stdout.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"the floor failed on {raw_dir}")
+    return {**json.loads(output), "peak_memory_mb": round(usage.ru_maxrss / 1024, 1)}
+
+
+def to_floor(build: dict, floor: dict) -> float:
+    """A build's wall time as a multiple of the floor's seconds."""
+    return round(build["wall_seconds"] / floor["seconds"], 1)
+
+
 def bench_demo(customers: int, work: Path, seed: int, select: list[str] | None,
                record) -> dict:
     """Full build, then the next day's daily refresh (of the `select`ed nodes when given);
@@ -94,9 +130,12 @@ def bench_demo(customers: int, work: Path, seed: int, select: list[str] | None,
     full = run_build(shop, warehouse, build_dir / "full", select=select)
     print(f"{customers:>9,} customers: full build {full['wall_seconds']}s, "
           f"{full['peak_memory_mb']} MB", flush=True)
+    floor = run_floor(shop, "demo", warehouse)
+    print(f"{customers:>9,} customers: floor {floor['seconds']}s, "
+          f"differences from the marts {floor['differences']}", flush=True)
     run = {"source": "demo", "customers": customers,
            "raw_rows": {k.split(".")[0]: v for k, v in manifest["row_counts"].items()},
-           "full": full}
+           "full": full, "floor": floor, "full_to_floor": to_floor(full, floor)}
     record(run)
     backups = {t: shop / f"{t}.{manifest['arguments']['format']}" for t in APPENDED_TABLES}
     for path in backups.values():
@@ -115,6 +154,7 @@ def bench_demo(customers: int, work: Path, seed: int, select: list[str] | None,
     run.update({
         "next_day": {k: (len(v) if isinstance(v, list) else v) for k, v in day.items()},
         "incremental": incremental,
+        "incremental_to_floor": to_floor(incremental, floor),
         "incremental_to_full_wall": round(incremental["wall_seconds"] / full["wall_seconds"], 3),
         "incremental_to_full_order_facts": round(
             sum(incremental["model_seconds"][f] for f in facts)
@@ -135,8 +175,11 @@ def bench_online_retail(work: Path) -> dict | None:
     build_dir.mkdir(parents=True)
     full = run_build(raw, build_dir / "warehouse.duckdb", build_dir / "full",
                      extra_vars="{source_system: online_retail}")
-    print(f"online_retail: full build {full['wall_seconds']}s", flush=True)
-    return {"source": "online_retail", "raw_dir": str(raw), "full": full}
+    floor = run_floor(raw, ONLINE_RETAIL, build_dir / "warehouse.duckdb")
+    print(f"online_retail: full build {full['wall_seconds']}s, floor {floor['seconds']}s, "
+          f"differences from the marts {floor['differences']}", flush=True)
+    return {"source": "online_retail", "raw_dir": str(raw), "full": full, "floor": floor,
+            "full_to_floor": to_floor(full, floor)}
 
 
 def render_markdown(results: dict) -> str:
@@ -168,9 +211,31 @@ def render_markdown(results: dict) -> str:
     for r in runs.values():
         if r["source"] == "online_retail":
             f = r["full"]
-            out.append(f"| Online Retail II | | {f['wall_seconds']:,.1f} "
+            out.append(f"| Online Retail | | {f['wall_seconds']:,.1f} "
                        f"| {f['peak_memory_mb']:,.0f} | {f['models_total_seconds']:,.1f} "
                        f"| {f['tests_total_seconds']:,.1f} | | | |")
+    floored = [r for r in demo + [r for r in runs.values() if r["source"] == "online_retail"]
+               if "floor" in r]
+    if floored:
+        out += ["", "## Against the plain-DuckDB floor", "",
+                "The floor (`python -m ecommerce_warehouse.bench_floor`) computes the monthly "
+                "KPIs, cohort retention and RFM quintiles from the same raw files in one plain "
+                "DuckDB script; ratio = build wall s / floor s. \"differing rows\" compares "
+                "its figures with the full build's `kpi_monthly`, `cohort_retention` and "
+                "`customer_rfm` (0 = the same figures; see README.md).", "",
+                "| shop | build | build wall s | floor s | ratio | floor peak memory MB "
+                "| differing rows (kpi / cohort / rfm) |", "|---|---|---:|---:|---:|---:|---|"]
+        for r in floored:
+            name = (f"demo {r['customers']:,} customers" if r["source"] == "demo"
+                    else "Online Retail")
+            differing = " / ".join("-" if v is None else str(v)
+                                   for v in r["floor"].get("differences", {}).values())
+            for build in ("full", "incremental"):
+                if build in r:
+                    out.append(f"| {name} | {'daily refresh' if build == 'incremental' else build} "
+                               f"| {r[build]['wall_seconds']:,.1f} | {r['floor']['seconds']:,.2f} "
+                               f"| {r[build]['wall_seconds'] / r['floor']['seconds']:,.0f} "
+                               f"| {r['floor']['peak_memory_mb']:,.0f} | {differing} |")
     if len(demo) > 1:
         out += ["", "## Growth (full build, 10x the customers each step: linear = within 12x)",
                 "", "| from | to | data x | wall time x | models time x |", "|---|---|---:|---:|---:|"]
