@@ -19,6 +19,7 @@ from ecommerce_warehouse import schemas
 pytestmark = pytest.mark.dbt
 SELECTION = [
     "+models/marts/customers+", "+customer_segment_model+", "+customer_segment_loadings+",
+    "+model_metrics",  # a descendant of the customer marts: its other parents (kpi_daily) too
 ]
 
 
