@@ -14,6 +14,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
+from scipy.stats import rankdata
 
 DEFAULT_RESAMPLES = 1000
 DEFAULT_SEED = 42
@@ -86,3 +88,31 @@ def paired_bootstrap(
     tail = (1 - CONFIDENCE) / 2 * 100
     low, high = np.percentile(resampled, [tail, 100 - tail])
     return Improvement(improvement(everything), float(low), float(high))
+
+
+# The metrics a bootstrap calls a thousand times. scikit-learn's own validate their input and
+# sort the labels on every call (0.2 s each on 30,000 Olist customers: 400 s per model); these
+# give the same values (tests/python/test_evaluation.py compares them with scikit-learn's).
+
+def macro_f1(truth: Sequence | np.ndarray, predicted: Sequence | np.ndarray) -> float:
+    """Unweighted mean F1 over the labels in truth or predicted, 0 for a label never right
+    (``sklearn.metrics.f1_score(average="macro", zero_division=0)``)."""
+    codes, labels = pd.factorize(np.concatenate([np.asarray(truth), np.asarray(predicted)]),
+                                  use_na_sentinel=False)
+    n, k = len(codes) // 2, len(labels)
+    confusion = np.bincount(codes[:n] * k + codes[n:], minlength=k * k).reshape(k, k)
+    # F1 = 2 TP / (2 TP + FP + FN) = 2 TP / (true count + predicted count)
+    return float(np.mean(2 * np.diag(confusion) / (confusion.sum(0) + confusion.sum(1))))
+
+
+def roc_auc(truth: Sequence | np.ndarray, score: Sequence | np.ndarray) -> float:
+    """ROC AUC of a 0/1 truth, ties counted half (Mann-Whitney U; as
+    ``sklearn.metrics.roc_auc_score``); NaN when the truth has one class."""
+    truth = np.asarray(truth).astype(bool)
+    positives = int(truth.sum())
+    negatives = len(truth) - positives
+    if positives == 0 or negatives == 0:
+        return np.nan
+    ranks = rankdata(score)
+    return float((ranks[truth].sum() - positives * (positives + 1) / 2)
+                 / (positives * negatives))

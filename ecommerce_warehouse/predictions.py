@@ -61,13 +61,13 @@ import pandas as pd
 import pyarrow as pa
 import sklearn
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import accuracy_score, f1_score, roc_auc_score
+from sklearn.metrics import accuracy_score
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from threadpoolctl import threadpool_limits
 
-from ecommerce_warehouse.evaluation import Improvement, paired_bootstrap
+from ecommerce_warehouse.evaluation import Improvement, macro_f1, paired_bootstrap, roc_auc
 
 DEFAULT_WINDOW_DAYS = 90
 DEFAULT_SEED = 42
@@ -299,15 +299,6 @@ def predict_proba(estimator, features, classes) -> np.ndarray:
         proba = estimator.predict_proba(matrix(features))
     order = [list(estimator.classes_).index(c) for c in classes]
     return proba[:, order]
-
-
-def macro_f1(truth, predicted) -> float:
-    return float(f1_score(truth, predicted, average="macro", zero_division=0))
-
-
-def roc_auc(truth, score) -> float:
-    """ROC AUC, NaN when the truth has one class (e.g. a bootstrap resample)."""
-    return float(roc_auc_score(truth, score)) if len(set(truth)) == 2 else np.nan
 
 
 def metrics_of(truth, predicted, score=None, binary=False) -> dict:

@@ -13,9 +13,12 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DBT = Path(sys.executable).parent / "dbt"
-# One target folder for the whole test session, so that dbt's partial parsing saves a full
-# parse of the project on every run after the first.
+# dbt parses the whole project again (10-15 s) unless the profile, the --vars and the
+# target folder are the last run's; partial parsing then re-reads only what changed. So each
+# test process keeps one target folder per set of --vars (SHARED_TARGET for none), and runs
+# dbt on one stable warehouse path, a link re-pointed at the run's work folder.
 SHARED_TARGET = Path(tempfile.mkdtemp(prefix="dbt-target-"))
+STABLE_LINK = Path(tempfile.mkdtemp(prefix="dbt-warehouse-")) / "current"
 
 
 def dbt_env(raw_dir: Path, work_dir: Path) -> dict:
@@ -64,8 +67,27 @@ def run_dbt(args: list[str], raw_dir: Path, work_dir: Path, extra_vars: str | No
     command = [str(DBT), *args, "--project-dir", str(REPO_ROOT)]
     if extra_vars:
         command += ["--vars", extra_vars]
-    return subprocess.run(command, env={**dbt_env(raw_dir, work_dir), **(env or {})},
+    stable = {"DBT_DUCKDB_PATH": str(stable_warehouse_path(work_dir)),
+              "DBT_TARGET_PATH": str(target_dir(extra_vars))}
+    return subprocess.run(command, env={**dbt_env(raw_dir, work_dir), **stable, **(env or {})},
                           capture_output=True, text=True, timeout=timeout)
+
+
+def target_dir(extra_vars: str | None) -> Path:
+    """dbt's target folder for runs with these --vars."""
+    if not extra_vars:
+        return SHARED_TARGET
+    return SHARED_TARGET / ("vars-" + hashlib.sha1(extra_vars.encode()).hexdigest()[:12])
+
+
+def stable_warehouse_path(work_dir: Path) -> Path:
+    """work_dir's warehouse.duckdb, by the path every dbt run of this process uses."""
+    work_dir.mkdir(parents=True, exist_ok=True)
+    link = STABLE_LINK.with_name("next")
+    link.unlink(missing_ok=True)
+    link.symlink_to(work_dir.resolve(), target_is_directory=True)
+    os.replace(link, STABLE_LINK)
+    return STABLE_LINK / "warehouse.duckdb"
 
 
 def build_warehouse(raw_dir: Path, work_dir: Path, extra_vars: str | None = None,
