@@ -1,18 +1,18 @@
-"""Run dbt on a throw-away warehouse, as a subprocess (a DuckDB file stays locked while the
-process that wrote it lives, so in-process dbt would block later builds)."""
+"""Run dbt on a throw-away warehouse for the tests: ecommerce_warehouse.dbt_build's helpers with
+one target folder shared by the whole test session, and helpers of the tests' own."""
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
-import os
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
+from ecommerce_warehouse import dbt_build
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
-DBT = Path(sys.executable).parent / "dbt"
 # One target folder for the whole test session, so that dbt's partial parsing saves a full
 # parse of the project on every run after the first.
 SHARED_TARGET = Path(tempfile.mkdtemp(prefix="dbt-target-"))
@@ -20,15 +20,7 @@ SHARED_TARGET = Path(tempfile.mkdtemp(prefix="dbt-target-"))
 
 def dbt_env(raw_dir: Path, work_dir: Path) -> dict:
     """The environment of a dbt run on the raw files in raw_dir, writing under work_dir."""
-    return dict(
-        os.environ,
-        RAW_DATA_PATH=str(raw_dir),
-        DBT_DUCKDB_PATH=str(work_dir / "warehouse.duckdb"),
-        DBT_TARGET_PATH=str(SHARED_TARGET),
-        DBT_LOG_PATH=str(work_dir / "logs"),
-        DBT_PROFILES_DIR=str(REPO_ROOT / "profiles"),
-        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
-    )
+    return dbt_build.dbt_env(raw_dir, work_dir, SHARED_TARGET)
 
 
 def publish_env(raw_dir: Path, work_dir: Path) -> dict:
@@ -61,24 +53,16 @@ def run_dbt(args: list[str], raw_dir: Path, work_dir: Path, extra_vars: str | No
             env: dict[str, str] | None = None, timeout: int = 900):
     """`dbt <args>` on the raw files in raw_dir, writing everything under work_dir; `env` adds
     or overrides environment variables."""
-    command = [str(DBT), *args, "--project-dir", str(REPO_ROOT)]
-    if extra_vars:
-        command += ["--vars", extra_vars]
-    return subprocess.run(command, env={**dbt_env(raw_dir, work_dir), **(env or {})},
-                          capture_output=True, text=True, timeout=timeout)
+    return dbt_build.run_dbt(args, raw_dir, work_dir, extra_vars, env=env, timeout=timeout,
+                             target_dir=SHARED_TARGET)
 
 
 def build_warehouse(raw_dir: Path, work_dir: Path, extra_vars: str | None = None,
                     select: list[str] | None = None, env: dict[str, str] | None = None) -> Path:
     """`dbt build` (all models and tests, or the `select`ed ones and only the tests whose every
     parent is selected); fails the calling test with dbt's output if red. `env` as run_dbt's."""
-    args = ["build"]
-    if select:
-        args += ["--indirect-selection", "cautious", "--select", *select]
-    result = run_dbt(args, raw_dir, work_dir, extra_vars, env=env)
-    if result.returncode != 0:
-        raise AssertionError(f"dbt build failed:\n{result.stdout[-6000:]}\n{result.stderr[-2000:]}")
-    return work_dir / "warehouse.duckdb"
+    return dbt_build.build_warehouse(raw_dir, work_dir, extra_vars, select=select, env=env,
+                                     target_dir=SHARED_TARGET)
 
 
 def rows(con, sql: str) -> list[tuple]:
