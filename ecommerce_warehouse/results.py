@@ -156,7 +156,7 @@ def render_source(result: SourceResult) -> str:
         if "scoring_date" in primary else []
     about = [result.description]
     if dates:
-        about.append(f"as of {', '.join(dates)}")
+        about.append(f"as of {dates[0]}")  # the forecast is dated from the day after
     if result.seconds is not None:
         about.append(f"built in {result.seconds:.0f} s")
     out += [f"{'; '.join(about)}.", ""]
@@ -215,7 +215,7 @@ def raw_folder(source: Source, work: Path, customers: int, seed: int) -> tuple[P
     if not raw.is_dir() or not any(raw.glob(source.required or "*")):
         return None, (f"no {source.required or 'files'} in {raw} (set SHARED_DATA_DIR to the "
                       f"folder holding {source.folder}/)")
-    return raw, f"raw files {raw}"
+    return raw, f"raw files $SHARED_DATA_DIR/{source.folder}"
 
 
 def run_source(source: Source, work: Path, target: Path, customers: int,
