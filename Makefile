@@ -26,7 +26,7 @@ RAW_DATA := $(if $(SOURCE_MAPPING),venv,demo-data)
 DEMO_CUSTOMERS ?= 5000
 DEMO_SEED ?= 42
 
-.PHONY: help venv venv-spark lock demo-data inspect build refresh docs summary report serve venv-superset lock-superset dashboards superset browser db-servers run test test-spark lint bench clean
+.PHONY: help venv venv-spark lock demo-data inspect build refresh docs summary report results serve venv-superset lock-superset dashboards superset browser db-servers run test test-spark lint bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -90,6 +90,12 @@ summary: venv  ## print rows per mart and headline KPIs
 
 report: venv  ## static HTML report of the marts: reports/report.html (reads the warehouse read-only)
 	$(BIN)/python -m ecommerce_warehouse.report
+
+# Builds each source (the demo shop generated with DEMO_CUSTOMERS / DEMO_SEED; Online Retail, the
+# marketing case study and CDNOW from SHARED_DATA_DIR, default ../shared/data, skipped when
+# absent) in a temporary folder; takes several minutes.
+results: venv  ## model-vs-baseline table per source (demo, Online Retail, marketing, CDNOW) into README.md
+	$(BIN)/python -m ecommerce_warehouse.results --customers $(DEMO_CUSTOMERS) --seed $(DEMO_SEED)
 
 # Reads the published warehouse read-only, a fresh connection per request (so builds never
 # disturb it); API_HOST, API_PORT, WAREHOUSE_API_KEY: see ecommerce_warehouse/api.py.

@@ -1,5 +1,5 @@
-"""Run dbt on a throw-away warehouse, as a subprocess (a DuckDB file stays locked while the
-process that wrote it lives, so in-process dbt would block later builds)."""
+"""Run dbt on a throw-away warehouse for the tests: ecommerce_warehouse.dbt_build's helpers with
+one target folder shared by the whole test session, and helpers of the tests' own."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ import sys
 import tempfile
 from pathlib import Path
 
+from ecommerce_warehouse import dbt_build
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
-DBT = Path(sys.executable).parent / "dbt"
 # dbt parses the whole project again (10-15 s) unless the profile, the --vars and the
 # target folder are the last run's; partial parsing then re-reads only what changed. So each
 # test process keeps one target folder per set of --vars (SHARED_TARGET for none), and runs
@@ -23,15 +24,7 @@ STABLE_LINK = Path(tempfile.mkdtemp(prefix="dbt-warehouse-")) / "current"
 
 def dbt_env(raw_dir: Path, work_dir: Path) -> dict:
     """The environment of a dbt run on the raw files in raw_dir, writing under work_dir."""
-    return dict(
-        os.environ,
-        RAW_DATA_PATH=str(raw_dir),
-        DBT_DUCKDB_PATH=str(work_dir / "warehouse.duckdb"),
-        DBT_TARGET_PATH=str(SHARED_TARGET),
-        DBT_LOG_PATH=str(work_dir / "logs"),
-        DBT_PROFILES_DIR=str(REPO_ROOT / "profiles"),
-        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
-    )
+    return dbt_build.dbt_env(raw_dir, work_dir, SHARED_TARGET)
 
 
 def publish_env(raw_dir: Path, work_dir: Path) -> dict:
@@ -64,13 +57,17 @@ def run_dbt(args: list[str], raw_dir: Path, work_dir: Path, extra_vars: str | No
             env: dict[str, str] | None = None, timeout: int = 900):
     """`dbt <args>` on the raw files in raw_dir, writing everything under work_dir; `env` adds
     or overrides environment variables."""
-    command = [str(DBT), *args, "--project-dir", str(REPO_ROOT)]
-    if extra_vars:
-        command += ["--vars", extra_vars]
-    stable = {"DBT_DUCKDB_PATH": str(stable_warehouse_path(work_dir)),
-              "DBT_TARGET_PATH": str(target_dir(extra_vars))}
-    return subprocess.run(command, env={**dbt_env(raw_dir, work_dir), **stable, **(env or {})},
-                          capture_output=True, text=True, timeout=timeout)
+    return dbt_build.run_dbt(args, raw_dir, work_dir, extra_vars, env=stable_env(work_dir, env),
+                             timeout=timeout, target_dir=target_dir(extra_vars))
+
+
+def build_warehouse(raw_dir: Path, work_dir: Path, extra_vars: str | None = None,
+                    select: list[str] | None = None, env: dict[str, str] | None = None) -> Path:
+    """`dbt build` (all models and tests, or the `select`ed ones and only the tests whose every
+    parent is selected); fails the calling test with dbt's output if red. `env` as run_dbt's."""
+    return dbt_build.build_warehouse(raw_dir, work_dir, extra_vars, select=select,
+                                     env=stable_env(work_dir, env),
+                                     target_dir=target_dir(extra_vars))
 
 
 def target_dir(extra_vars: str | None) -> Path:
@@ -80,27 +77,15 @@ def target_dir(extra_vars: str | None) -> Path:
     return SHARED_TARGET / ("vars-" + hashlib.sha1(extra_vars.encode()).hexdigest()[:12])
 
 
-def stable_warehouse_path(work_dir: Path) -> Path:
-    """work_dir's warehouse.duckdb, by the path every dbt run of this process uses."""
+def stable_env(work_dir: Path, env: dict[str, str] | None) -> dict[str, str]:
+    """env (the caller's wins) with DBT_DUCKDB_PATH naming work_dir's warehouse.duckdb by the
+    path every dbt run of this process uses."""
     work_dir.mkdir(parents=True, exist_ok=True)
     link = STABLE_LINK.with_name("next")
     link.unlink(missing_ok=True)
     link.symlink_to(work_dir.resolve(), target_is_directory=True)
     os.replace(link, STABLE_LINK)
-    return STABLE_LINK / "warehouse.duckdb"
-
-
-def build_warehouse(raw_dir: Path, work_dir: Path, extra_vars: str | None = None,
-                    select: list[str] | None = None, env: dict[str, str] | None = None) -> Path:
-    """`dbt build` (all models and tests, or the `select`ed ones and only the tests whose every
-    parent is selected); fails the calling test with dbt's output if red. `env` as run_dbt's."""
-    args = ["build"]
-    if select:
-        args += ["--indirect-selection", "cautious", "--select", *select]
-    result = run_dbt(args, raw_dir, work_dir, extra_vars, env=env)
-    if result.returncode != 0:
-        raise AssertionError(f"dbt build failed:\n{result.stdout[-6000:]}\n{result.stderr[-2000:]}")
-    return work_dir / "warehouse.duckdb"
+    return {"DBT_DUCKDB_PATH": str(STABLE_LINK / "warehouse.duckdb"), **(env or {})}
 
 
 def rows(con, sql: str) -> list[tuple]:

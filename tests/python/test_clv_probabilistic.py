@@ -117,6 +117,76 @@ def test_baseline_and_holdout_metrics_by_hand():
     assert np.isnan(metrics["mae_purchases"][2]) and np.isnan(metrics["aggregate_ratio"][2])
 
 
+def test_metric_rows_read_each_purchase_model_its_own_forecast():
+    # the frame of test_baseline_and_holdout_metrics_by_hand: |errors| bgnbd 0.5, 0.2, 1.5;
+    # paretonbd 0, 0, 1; baseline 0, 0, 2 (MAE 2/3). Each model's row has its own MAE and its
+    # own improvement (baseline MAE - model MAE), never the other model's.
+    frame = pd.DataFrame({"bgnbd": [0.5, 0.2, 1.5], "paretonbd": [1.0, 0.0, 2.0],
+                          "baseline": [1.0, 0.0, 1.0], "seasonal_baseline": [1.5, 0.0, 1.5],
+                          "actual": [1, 0, 3]})
+    fit = SimpleNamespace(purchase_models={"bgnbd": None, "paretonbd": None}, failures={})
+    run = clv.Run("holdout", D(2024, 3, 1), D(2024, 2, 15), fit=fit, holdout=frame)
+    primary = {row["model_name"]: row for row in clv.metric_rows(run, scored_customers=3)
+               if row["metric"] == clv.PRIMARY_METRIC}
+    assert {name: (row["model_value"], row["baseline_value"], row["improvement"])
+            for name, row in primary.items()} == {
+        "bgnbd": pytest.approx((2.2 / 3, 2 / 3, 2 / 3 - 2.2 / 3)),
+        "paretonbd": pytest.approx((1 / 3, 2 / 3, 2 / 3 - 1 / 3))}
+
+
+def nbd_maximum_likelihood(frequency, T):
+    """(r, alpha) of the NBD model (Poisson purchases, gamma-distributed rates, nobody drops
+    out), fitted here with scipy on its likelihood Gamma(r+x)/Gamma(r) alpha^r / (alpha+T)^(r+x)
+    (Fader, Hardie & Lee 2005, eq. 3 without the drop-out), apart from lifetimes."""
+    from scipy.optimize import minimize
+    from scipy.special import gammaln
+
+    x, T = np.asarray(frequency, dtype=float), np.asarray(T, dtype=float)
+
+    def negative_log_likelihood(log_params):
+        r, alpha = np.exp(log_params)
+        return -(gammaln(r + x) - gammaln(r) + r * np.log(alpha)
+                 - (r + x) * np.log(alpha + T)).sum()
+
+    found = minimize(negative_log_likelihood, np.zeros(2), method="Nelder-Mead",
+                     options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 5000})
+    return tuple(np.exp(found.x))
+
+
+def test_without_drop_out_both_purchase_models_are_the_nbd_model_and_tie():
+    # Why BG/NBD and Pareto/NBD can report the same holdout MAE (Online Retail: 0.9298 both,
+    # differing in the 8th decimal): when the data show no drop-out, both maximum-likelihood
+    # fits put it on the boundary (BG/NBD a -> 0, Pareto/NBD s -> 0) and both models become
+    # the NBD model, whose r and alpha they then share. Here 36 customers all buy on the
+    # window's last day (recency = T; 2 to 25 repeat purchases evenly spaced from a first week
+    # 0-5 weeks into 2024): any drop-out lowers both likelihoods. Expected: r and alpha of the
+    # NBD model fitted independently above, and its forecast (r + x) / (alpha + T) * t.
+    end = pd.Timestamp("2024-12-29")
+    rows_ = []
+    for i in range(36):
+        first, repeats = pd.Timestamp("2024-01-01") + pd.Timedelta(weeks=i % 6), \
+            (2, 3, 5, 9, 15, 25)[i // 6]
+        span = (end - first).days
+        rows_ += [(f"c{i:02d}", first + pd.Timedelta(days=round(span * k / repeats)), 10.0)
+                  for k in range(repeats + 1)]
+    summary = clv.rfm_summary(clv.purchase_occasions(transactions(rows_)), end)
+    assert (summary["recency"] == summary["T"]).all() and len(summary) == 36
+    r, alpha = nbd_maximum_likelihood(summary["frequency"], summary["T"])
+    weeks = 90 / clv.UNIT_DAYS
+    nbd_forecast = (r + summary["frequency"]) / (alpha + summary["T"]) * weeks
+    forecasts = {}
+    for name in clv.PURCHASE_MODELS:
+        model, _ = clv.fit_purchase_model(name, summary)
+        p = model.params_
+        drop_out = p["a"] / (p["a"] + p["b"]) if name == "bgnbd" else p["s"] / p["beta"]
+        assert drop_out < 1e-6, (name, dict(p))
+        assert (p["r"], p["alpha"]) == pytest.approx((r, alpha), rel=1e-3), name
+        forecasts[name] = model.conditional_expected_number_of_purchases_up_to_time(
+            weeks, summary["frequency"], summary["recency"], summary["T"])
+        np.testing.assert_allclose(forecasts[name], nbd_forecast, rtol=1e-4)
+    np.testing.assert_allclose(forecasts["bgnbd"], forecasts["paretonbd"], rtol=1e-4)
+
+
 def test_seasonal_index_by_hand():
     # calibration end 2024-12-31 (a leap year): 365 days earlier is 2024-01-01, so the year is
     # (2024-01-01, 2024-12-31] and last year's 10-day window (2024-01-01, 2024-01-11].
