@@ -34,6 +34,7 @@ from pathlib import Path
 
 from .demo_shop import generate
 from .demo_shop.next_day import append_next_day
+from .paths import shared_data_dir
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DBT = Path(sys.executable).parent / "dbt"
@@ -165,8 +166,7 @@ def bench_demo(customers: int, work: Path, seed: int, select: list[str] | None,
 
 
 def bench_online_retail(work: Path) -> dict | None:
-    shared = Path(os.environ.get("SHARED_DATA_DIR", REPO_ROOT.parent / "shared" / "data"))
-    raw = shared / ONLINE_RETAIL
+    raw = shared_data_dir() / ONLINE_RETAIL
     if not raw.is_dir():
         print(f"Online Retail skipped: {raw} not found (set SHARED_DATA_DIR)", flush=True)
         return None

@@ -2,7 +2,7 @@
 process that wrote it lives, so in-process dbt would block later builds).
 
 Used by ``python -m ecommerce_warehouse.results`` and by the tests (tests/python/dbt_runner.py,
-which shares one target folder over a test session).
+which reuses target folders so that dbt parses the project partially).
 """
 
 from __future__ import annotations

@@ -43,6 +43,12 @@ def configure_environment(environ: dict = os.environ) -> None:
         environ["DUCKDB_EXCEL_EXTENSION"] = str(excel)
 
 
+def shared_data_dir() -> Path:
+    """$SHARED_DATA_DIR (the real public datasets), default ../shared/data next to the
+    repository."""
+    return Path(os.environ.get("SHARED_DATA_DIR", REPO_ROOT.parent / "shared" / "data"))
+
+
 def mapping_path(given: str) -> Path:
     """A mapping file: a bare name (no folder, no .yml) is a shipped one in mappings/."""
     if "/" not in given and not given.endswith((".yml", ".yaml")):

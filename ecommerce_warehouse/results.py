@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import math
-import os
 import subprocess
 import sys
 import tempfile
@@ -36,7 +35,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import dbt_build
-from .paths import REPO_ROOT
+from .paths import REPO_ROOT, shared_data_dir
 
 START_MARKER = "<!-- results:start -->"
 END_MARKER = "<!-- results:end -->"
@@ -68,11 +67,6 @@ SOURCES = (
     Source("cdnow", "CDNOW (master file)", "{source_system: cdnow}", "cdnow",
            "CDNOW_master.txt*"),
 )
-
-
-def shared_data_dir() -> Path:
-    """$SHARED_DATA_DIR, default ../shared/data next to the repository."""
-    return Path(os.environ.get("SHARED_DATA_DIR", REPO_ROOT.parent / "shared" / "data"))
 
 
 # --- reading -------------------------------------------------------------------------------------

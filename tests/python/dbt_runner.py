@@ -1,5 +1,5 @@
-"""Run dbt on a throw-away warehouse for the tests: ecommerce_warehouse.dbt_build's helpers with
-one target folder shared by the whole test session, and helpers of the tests' own."""
+"""Run dbt on a throw-away warehouse for the tests: ecommerce_warehouse.dbt_build's helpers, run
+so that dbt parses the project partially (below), and helpers of the tests' own."""
 
 from __future__ import annotations
 
