@@ -60,6 +60,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import sklearn
+from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score
 from sklearn.model_selection import train_test_split
@@ -97,6 +98,8 @@ FEATURES = (
     "late_delivery_share",
     "review_count",
     "bad_review_count",
+    "last_gap_days",
+    "orders_same_window_last_year",
 )
 
 ORDER_COLUMNS = ("order_id", "customer_id", "order_date", "is_return", "has_coupon",
@@ -193,8 +196,21 @@ def features_as_of(orders: pd.DataFrame, reviews: pd.DataFrame | None, date,
     result["average_days_between_orders"] = np.where(
         result["frequency"] > 1, span / (result["frequency"] - 1).clip(lower=1),
         result["tenure_days"])
+    # the latest gap next to the average one shows a customer slowing down or speeding up
+    ordered = purchases.sort_values(["customer_id", "order_date"])
+    previous = ordered[ordered.groupby("customer_id").cumcount(ascending=False) == 1]
+    previous_date = previous.set_index("customer_id")["order_date"].reindex(result.index)
+    result["last_gap_days"] = ((result["last_order_date"] - previous_date).dt.days.astype(float)
+                               .fillna(result["tenure_days"]))
     recent = purchases[purchases["order_date"] > window_start].groupby("customer_id")
     result["orders_last_window"] = recent["order_id"].count().reindex(result.index).fillna(0.0)
+    # the coming window a year ago: a shop's season (never later than `date`)
+    year_ago = date - pd.Timedelta(days=365)
+    season_end = min(year_ago + pd.Timedelta(days=window_days), date)
+    season = purchases[(purchases["order_date"] > year_ago)
+                       & (purchases["order_date"] <= season_end)]
+    result["orders_same_window_last_year"] = (season.groupby("customer_id")["order_id"].count()
+                                              .reindex(result.index).fillna(0.0))
     result["revenue_last_window"] = (
         known[known["order_date"] > window_start].groupby("customer_id")["net_amount"].sum()
         .reindex(result.index).fillna(0.0))

@@ -72,6 +72,23 @@ def test_features_as_of_hand_worked():
     assert b["frequency"] == 1 and b["recency_days"] == 0
     assert b["late_delivery_count"] == 0    # promised Apr 2: not known late on Mar 31
     assert b["average_days_between_orders"] == 0  # single purchase: its tenure
+    assert a["last_gap_days"] == 42         # Feb 15 -> Mar 28 (2024 is a leap year)
+    assert b["last_gap_days"] == 0          # single purchase: its tenure
+    assert a["orders_same_window_last_year"] == 0 == b["orders_same_window_last_year"]
+
+
+def test_same_window_last_year_counts_purchases_of_the_coming_window_a_year_ago():
+    # as of 2024-03-31 (window 30 days) a year ago is 2023-04-01 (366 days back is 2023-03-31,
+    # 2024 being a leap year): the window a year ago is (2023-04-01, 2023-05-01]
+    orders = p.prepare_orders(pd.DataFrame([
+        order("d1", "D", "2023-04-01"),                  # on the window's open start: out
+        order("d2", "D", "2023-04-15"),                  # in
+        order("d3", "D", "2023-04-20", -10, is_return=True),  # a return is not a purchase
+        order("d4", "D", "2023-05-01"),                  # last day: in
+        order("d5", "D", "2023-05-02"),                  # out
+        order("d6", "D", "2024-03-30")]))
+    features = p.features_as_of(orders, p.prepare_reviews(None), "2024-03-31", 30)
+    assert features.set_index("customer_id").loc["D", "orders_same_window_last_year"] == 2
 
 
 def test_features_do_not_move_when_post_cutoff_data_changes():
