@@ -5,6 +5,8 @@ seed 7, a shop the models were never looked at on) checking that each model beat
 baseline on held-out customers and that the planted churn cause shows among the drivers."""
 
 
+import datetime as dt
+
 import duckdb
 import numpy as np
 import pandas as pd
@@ -174,6 +176,70 @@ def test_only_the_primary_metric_carries_the_improvement():
     assert frame["is_primary_metric"].tolist() == [False, False, True]
 
 
+def test_brier_score_hand_worked():
+    # two classes: mean (p - y)^2 of the positive class: (0.2^2 + 0.4^2) / 2
+    assert p.brier_score([1, 0], [[0.2, 0.8], [0.6, 0.4]], (0, 1)) == pytest.approx(0.10)
+    # three classes: summed over the classes: 0.5^2 + 0.3^2 + 0.2^2 (truth "a")
+    assert p.brier_score(["a"], [[0.5, 0.3, 0.2]], ("a", "b", "c")) == pytest.approx(0.38)
+    # a hard 0/1 baseline scores its error rate (one wrong of four)
+    assert p.brier_score([1, 0, 0, 1], p.one_hot([1, 0, 1, 1], (0, 1)), (0, 1)) == 0.25
+
+
+def shop_of_buyers(customers=400, seed=3):
+    """Two years of orders: customer i buys every `gap_i` days from day `start_i`; a third of
+    them stop for good at a random day. Only the timing carries the labels."""
+    rng = np.random.default_rng(seed)
+    lines = []
+    for i in range(customers):
+        gap, start = int(rng.integers(10, 120)), int(rng.integers(0, 200))
+        stop = int(rng.integers(200, 730)) if i % 3 == 0 else 730
+        for day in range(start, stop, gap):
+            lines.append(order(f"o{i}-{day}", f"c{i:03d}",
+                               D("2023-01-01") + pd.Timedelta(days=day), float(20 + i % 50)))
+    return p.prepare_orders(pd.DataFrame(lines)), p.prepare_reviews(None)
+
+
+def test_earlier_windows_end_by_the_cutoff_and_ignore_later_data():
+    orders, reviews = shop_of_buyers()
+    cutoff = dt.date(2024, 9, 1)
+    windows = p.earlier_windows("churn", orders, reviews, cutoff, 90, 90, lambda x: x)
+    assert len(windows) == p.STACKED_WINDOWS
+    # the k-th earlier window: features as of cutoff - 90k, labels in the 90 days after it
+    for k, (features, labels) in enumerate(windows, start=1):
+        earlier = pd.Timestamp(cutoff - dt.timedelta(days=90 * k))
+        assert features["recency_days"].min() >= 0
+        bought = set(orders[(orders["order_date"] > earlier)
+                            & (orders["order_date"] <= earlier + pd.Timedelta(days=90))
+                            ]["customer_id"])
+        assert list(labels) == [0 if c in bought else 1 for c in features["customer_id"]]
+    later = orders.copy()
+    after = later["order_date"] > pd.Timestamp(cutoff)
+    later.loc[after, "customer_id"] = "someone else"
+    for (f1, l1), (f2, l2) in zip(windows, p.earlier_windows(
+            "churn", later, reviews, cutoff, 90, 90, lambda x: x)):
+        pd.testing.assert_frame_equal(f1, f2)
+        assert list(l1) == list(l2)
+
+
+def test_the_estimator_is_chosen_on_the_validation_window():
+    orders, reviews = shop_of_buyers()
+    run = p.run_model("churn", orders, reviews, "2024-12-31", 90)
+    assert run.skip_reason is None
+    assert run.chosen in p.candidates("churn")
+    assert run.choice.startswith(run.chosen.label + ": best roc_auc on the validation window")
+    # trained on the cut-off's training customers plus the two latest earlier windows (the
+    # customers who had bought by 90 and by 180 days before the cut-off)
+    def buyers_by(days_before):
+        day = pd.Timestamp(run.cutoff) - pd.Timedelta(days=days_before)
+        return orders[orders["order_date"] <= day]["customer_id"].nunique()
+    assert run.test_rows == pytest.approx(0.3 * buyers_by(0), abs=1)
+    assert run.train_rows == buyers_by(0) - run.test_rows + buyers_by(90) + buyers_by(180)
+    # too little history: the logistic regression is kept, and the note says why
+    short = p.run_model("churn", orders[orders["order_date"] >= D("2024-05-01")], reviews,
+                        "2024-12-31", 90)
+    assert short.chosen == p.LOGISTIC and "fewer than two label windows" in short.choice
+
+
 # --- one demo build ---------------------------------------------------------------------------
 
 SELECTION = ["+model_metrics",
@@ -250,12 +316,31 @@ def test_metrics_rows_record_the_split(demo):
     assert len(dates) == 1
     cutoff, label_end, scoring = dates[0]
     assert (label_end - cutoff).days == 90 and label_end == scoring
+    # 30 % of the customers labelled at the cut-off are held out; the model is trained on the
+    # rest plus the customers of the two earlier 90-day windows (counted here in SQL)
+    def customers_by(days_before, repeat):
+        return rows(demo, f"""
+            select count(*) from (
+                select customer_id from fct_orders
+                where not is_return and customer_id is not null
+                    and order_date <= date '{cutoff}' - {days_before}
+                group by 1 having count(*) >= {2 if repeat else 1})""")[0][0]
     for model, train, test in rows(demo, f"""
             select distinct model_name, train_rows, test_rows from model_metrics
             where {CLASSIFIERS}"""):
-        assert test == pytest.approx(0.3 * (train + test), abs=1), model
+        repeat = model == "next_purchase"
+        labelled = customers_by(0, repeat)
+        assert test == pytest.approx(0.3 * labelled, abs=1), model
+        assert train == (labelled - test + customers_by(90, repeat)
+                         + customers_by(180, repeat)), model
+    chosen = rows(demo, f"select distinct model_name, estimator, estimator_choice "
+                        f"from model_metrics where {CLASSIFIERS}")
+    assert len(chosen) == 3
+    for model, estimator, choice in chosen:
+        assert estimator in {c.label for c in p.candidates(model)}, model
+        assert choice.startswith(f"{estimator}: best "), model
     counts = dict(rows(demo, "select metric, count(*) from model_metrics group by 1"))
-    assert counts == {"accuracy": 3, "macro_f1": 3, "roc_auc": 1,
+    assert counts == {"accuracy": 3, "macro_f1": 3, "roc_auc": 1, "brier_score": 3,
                       "mae_purchases": 2, "aggregate_ratio": 2,  # bgnbd, paretonbd
                       "mape_30d_total": 1, "coverage_80": 1, "coverage_95": 1}  # forecast
 
