@@ -91,6 +91,7 @@ CHURN_CLASSES = (0, 1)
 MAX_LIFESPAN_YEARS = 10.0
 STACKED_WINDOWS = 3  # label windows a model is trained on: the latest and two before it
 TOP_DRIVERS = 3
+RELIABILITY_BINS = 10
 
 FEATURES = (
     "recency_days",
@@ -421,6 +422,7 @@ class Run:
     today_features: pd.DataFrame | None = None
     extra: dict = field(default_factory=dict)
     improvement: Improvement | None = None   # on PRIMARY_METRICS[name], held-out customers
+    holdout: pd.DataFrame | None = None      # churn: truth and probability, held-out customers
     skip_reason: str | None = None
 
 
@@ -599,6 +601,7 @@ def _run(run: Run, orders, reviews, seed):
         run.improvement = paired_bootstrap(roc_auc, truth, proba[:, 1], base.astype(float),
                                            seed=seed)
         run.extra["churn_share"] = float(labels.mean())
+        run.holdout = pd.DataFrame({"truth": truth.astype("int64"), "probability": proba[:, 1]})
     else:
         run.improvement = paired_bootstrap(macro_f1, truth, predicted, base, seed=seed)
     run.extra["estimator"] = run.chosen.label
@@ -681,6 +684,42 @@ def churn_predictions(run: Run) -> pd.DataFrame:
         "is_predicted_churn": probability >= 0.5,
         "top_drivers": pd.Series(top_drivers(run.explainer, run.today_features), dtype="str"),
     })
+
+
+def reliability_table(truth, probability, bins: int = RELIABILITY_BINS) -> pd.DataFrame:
+    """Calibration of a predicted probability: equal-width bins [k / bins, (k + 1) / bins)
+    (the last one closed at 1), each with its customers, mean predicted probability and the
+    observed share of positives. A calibrated model has the two close in every bin; empty bins
+    are left out."""
+    probability = np.asarray(probability, dtype=float)
+    truth = np.asarray(truth, dtype=float)
+    number = np.minimum((probability * bins).astype(int), bins - 1)
+    frame = pd.DataFrame({"probability_bin": number + 1, "probability": probability,
+                          "truth": truth})
+    table = frame.groupby("probability_bin").agg(
+        customers=("truth", "size"), mean_predicted_probability=("probability", "mean"),
+        observed_share=("truth", "mean")).reset_index()
+    table["probability_bin"] = table["probability_bin"].astype("int64")
+    table["customers"] = table["customers"].astype("int64")
+    table.insert(1, "bin_lower", (table["probability_bin"] - 1) / bins)
+    table.insert(2, "bin_upper", table["probability_bin"] / bins)
+    return table
+
+
+def churn_reliability(run: Run) -> pd.DataFrame:
+    """The churn probability's reliability table on the held-out customers (the evaluated
+    model, not the one refitted for today), with the cut-off it was measured at."""
+    columns = {"probability_bin": "int64", "bin_lower": "float64", "bin_upper": "float64",
+               "customers": "int64", "mean_predicted_probability": "float64",
+               "observed_churn_share": "float64", "feature_cutoff_date": "object"}
+    if run.holdout is None:
+        frame = _empty(columns)
+        frame["feature_cutoff_date"] = _dates(run.cutoff, 0)
+        return frame
+    table = reliability_table(run.holdout["truth"], run.holdout["probability"]).rename(
+        columns={"observed_share": "observed_churn_share"})
+    table["feature_cutoff_date"] = _dates(run.cutoff, len(table))
+    return table[list(columns)]
 
 
 def next_purchase_predictions(run: Run) -> pd.DataFrame:

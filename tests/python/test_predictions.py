@@ -7,7 +7,6 @@ baseline on held-out customers and that the planted churn cause shows among the 
 
 import datetime as dt
 
-import duckdb
 import numpy as np
 import pandas as pd
 import pytest
@@ -185,6 +184,17 @@ def test_brier_score_hand_worked():
     assert p.brier_score([1, 0, 0, 1], p.one_hot([1, 0, 1, 1], (0, 1)), (0, 1)) == 0.25
 
 
+def test_reliability_table_hand_worked():
+    table = p.reliability_table([1, 0, 1, 1, 0], [0.05, 0.08, 0.55, 0.95, 1.0])
+    # 0.05 and 0.08 in [0, 0.1); 0.55 in [0.5, 0.6); 0.95 and 1.0 in [0.9, 1] (1 is closed in)
+    assert table["probability_bin"].tolist() == [1, 6, 10]
+    assert table["customers"].tolist() == [2, 1, 2]
+    assert table["mean_predicted_probability"].tolist() == pytest.approx([0.065, 0.55, 0.975])
+    assert table["observed_share"].tolist() == [0.5, 1.0, 0.5]
+    assert table["bin_lower"].tolist() == pytest.approx([0.0, 0.5, 0.9])
+    assert table["bin_upper"].tolist() == pytest.approx([0.1, 0.6, 1.0])
+
+
 def shop_of_buyers(customers=400, seed=3):
     """Two years of orders: customer i buys every `gap_i` days from day `start_i`; a third of
     them stop for good at a random day. Only the timing carries the labels."""
@@ -243,7 +253,8 @@ def test_the_estimator_is_chosen_on_the_validation_window():
 # --- one demo build ---------------------------------------------------------------------------
 
 SELECTION = ["+model_metrics",
-             "churn_predictions", "churn_drivers", "next_purchase_predictions",
+             "churn_predictions", "churn_drivers", "churn_reliability",
+             "next_purchase_predictions",
              "clv_predictions", "clv_bgnbd", "clv_model_parameters"]
 CLASSIFIERS = "model_name in ('churn', 'next_purchase', 'clv')"
 
@@ -400,6 +411,25 @@ def test_paretonbd_and_the_seasonal_baseline_on_the_holdout_window(demo):
     better = min(("bgnbd", "paretonbd"), key=lambda name: got[(name, "mae_purchases")][0])
     assert chosen == better and "Pareto/NBD" in reason and "BG/NBD" in reason
     assert rows(demo, "select distinct purchase_model from clv_bgnbd") == [(chosen,)]
+
+
+@pytest.mark.dbt
+def test_churn_reliability_covers_the_held_out_customers(demo):
+    (test_rows, balance, brier), = rows(demo, """
+        select test_rows, class_balance, model_value from model_metrics
+        where model_name = 'churn' and metric = 'brier_score'""")
+    table = demo.sql("select * from churn_reliability order by probability_bin").df()
+    assert table["customers"].sum() == test_rows
+    # the held-out customers are a stratified 30 %: their churn share is the labelled one's
+    churned = (table["customers"] * table["observed_churn_share"]).sum()
+    share = float(balance.split("1: ")[1])
+    assert churned / test_rows == pytest.approx(share, abs=0.002 + 1 / test_rows)
+    # a loose calibration check: where a bin holds 30+ customers (a share's standard error
+    # is then below 0.09), predicted and observed churn are within 0.15 on average; and the
+    # Brier score is well below 0.25, what a constant 0.5 would score
+    crowded = table[table["customers"] >= 30]
+    gap = (crowded["mean_predicted_probability"] - crowded["observed_churn_share"]).abs()
+    assert len(crowded) >= 3 and gap.mean() < 0.15 and brier < 0.2
 
 
 @pytest.mark.dbt
