@@ -6,6 +6,7 @@ baseline on held-out customers and that the planted churn cause shows among the 
 
 
 import datetime as dt
+import threading
 
 import numpy as np
 import pandas as pd
@@ -193,6 +194,29 @@ def test_reliability_table_hand_worked():
     assert table["observed_share"].tolist() == [0.5, 1.0, 0.5]
     assert table["bin_lower"].tolist() == pytest.approx([0.0, 0.5, 0.9])
     assert table["bin_upper"].tolist() == pytest.approx([0.1, 0.6, 1.0])
+
+
+def test_a_run_is_computed_once_per_process_for_the_same_inputs(monkeypatch):
+    orders, reviews = small_shop()
+    calls = []
+    monkeypatch.setattr(p, "run_model", lambda name, *args: calls.append(name) or object())
+    monkeypatch.setattr(p, "_RUNS", {})
+    settings = {"window_days": 90, "cutoff": None, "as_of": "2024-06-01", "seed": 42,
+                "artifact_dir": "x"}
+    threads = [threading.Thread(target=p.run_configured, args=("churn", orders, reviews, None,
+                                                                settings)) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    first = p.run_configured("churn", orders, reviews, None, settings)
+    assert calls == ["churn"]                       # four threads and a fifth call: one run
+    assert p.run_configured("clv", orders, reviews, None, settings) is not first
+    changed = orders.copy()
+    changed.loc[0, "net_amount"] += 1               # other data: computed again
+    assert p.run_configured("churn", changed, reviews, None, settings) is not first
+    assert p.run_configured("churn", orders, reviews, None, {**settings, "seed": 7}) is not first
+    assert calls == ["churn", "clv", "churn", "churn"]
 
 
 def shop_of_buyers(customers=400, seed=3):
