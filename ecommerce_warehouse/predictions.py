@@ -353,6 +353,30 @@ def fit(features, labels, seed=DEFAULT_SEED, candidate: Candidate = LOGISTIC):
         return make_estimator(seed, candidate).fit(matrix(features), labels.to_numpy())
 
 
+def class_weights(labels, classes, candidate: Candidate) -> np.ndarray:
+    """The weight of each class in the fit: scikit-learn's "balanced" n / (classes x n_k), or
+    ones."""
+    if not candidate.balanced:
+        return np.ones(len(classes))
+    counts = pd.Series(labels).value_counts()
+    return np.array([len(labels) / (len(classes) * counts[c]) for c in classes], dtype=float)
+
+
+def unweighted(probabilities, weights) -> np.ndarray:
+    """Probabilities of a model fitted with class weights w_k brought back to the classes'
+    real frequencies: p_k proportional to q_k / w_k (the prior-shift correction; Elkan 2001,
+    "The foundations of cost-sensitive learning"). Ones: unchanged."""
+    corrected = np.asarray(probabilities, dtype=float) / np.asarray(weights, dtype=float)
+    return corrected / corrected.sum(axis=1, keepdims=True)
+
+
+def decide(probabilities, weights, classes) -> np.ndarray:
+    """The predicted class: the largest probability x class weight, i.e. the weighted model's
+    own choice (what the balanced candidates were chosen for: macro F1)."""
+    scores = np.asarray(probabilities, dtype=float) * np.asarray(weights, dtype=float)
+    return np.array(classes, dtype=object)[scores.argmax(axis=1)]
+
+
 def predict_proba(estimator, features, classes) -> np.ndarray:
     """Probabilities in the order of `classes`."""
     with threadpool_limits(limits=1):
@@ -417,6 +441,8 @@ class Run:
     balance: str | None = None
     estimator: object | None = None          # the chosen candidate, refitted on everything
     explainer: Pipeline | None = None        # churn: a logistic regression for the drivers
+    class_weights: np.ndarray | None = None  # of the refitted estimator (see unweighted)
+    today_classes: np.ndarray | None = None  # predicted class per scored customer
     chosen: Candidate = LOGISTIC
     choice: str | None = None                # how the candidate was chosen, in words
     scores: pd.DataFrame | None = None
@@ -585,8 +611,9 @@ def _run(run: Run, orders, reviews, seed):
     train_features, train_labels = stack([latest, *earlier[:STACKED_WINDOWS - 1]])
     run.train_rows, run.test_rows = len(train_labels), len(test)
     evaluated = fit(train_features, train_labels, seed, run.chosen)
-    proba = predict_proba(evaluated, features.iloc[test], run.classes)
-    predicted = np.array(run.classes, dtype=object)[proba.argmax(axis=1)]
+    weights = class_weights(train_labels, run.classes, run.chosen)
+    proba = unweighted(predict_proba(evaluated, features.iloc[test], run.classes), weights)
+    predicted = decide(proba, weights, run.classes)
     truth = labels.iloc[test].to_numpy()
     if name == "churn":
         predicted = predicted.astype("int64")
@@ -612,9 +639,11 @@ def _run(run: Run, orders, reviews, seed):
     if name == "churn":
         run.explainer = (run.estimator if run.chosen == LOGISTIC
                          else fit(all_features, all_labels, seed, LOGISTIC))
+    run.class_weights = class_weights(all_labels, run.classes, run.chosen)
     run.today_features = today
-    run.scores = pd.DataFrame(predict_proba(run.estimator, today, run.classes),
-                              columns=[str(c) for c in run.classes])
+    proba = unweighted(predict_proba(run.estimator, today, run.classes), run.class_weights)
+    run.scores = pd.DataFrame(proba, columns=[str(c) for c in run.classes])
+    run.today_classes = decide(proba, run.class_weights, run.classes)
     run.scored_rows = len(today)
 
 
@@ -737,8 +766,7 @@ def next_purchase_predictions(run: Run) -> pd.DataFrame:
     frame = pd.DataFrame({
         "customer_id": pd.Series(run.today_features["customer_id"].to_numpy(), dtype="str"),
         "scoring_date": _dates(run.as_of, n),
-        "predicted_class": pd.Series(np.array(NEXT_PURCHASE_CLASSES)[proba.argmax(axis=1)],
-                                     dtype="str"),
+        "predicted_class": pd.Series(run.today_classes, dtype="str"),
     })
     for index, column in enumerate(probability_columns):
         frame[column] = proba[:, index].astype(float)
@@ -786,8 +814,7 @@ def clv_predictions(run: Run, churn_share: float | None) -> pd.DataFrame:
     frame = pd.DataFrame({
         "customer_id": pd.Series(today["customer_id"].to_numpy(), dtype="str"),
         "scoring_date": _dates(run.as_of, n),
-        "predicted_value_class": pd.Series(np.array(VALUE_CLASSES)[proba.argmax(axis=1)],
-                                           dtype="str"),
+        "predicted_value_class": pd.Series(run.today_classes, dtype="str"),
         "probability_low": proba[:, 0], "probability_medium": proba[:, 1],
         "probability_high": proba[:, 2],
     })
@@ -897,6 +924,7 @@ def save_artifact(run: Run, directory) -> Path | None:
         "feature_cutoff_date": run.cutoff.isoformat(),
         "label_window_end_date": label_window_end(run).isoformat(),
         "window_days": run.window_days,
+        "class_weights": [float(w) for w in run.class_weights],
         "extra": dict(run.extra),
     }, path)
     return path
@@ -911,9 +939,11 @@ def load_artifact(path) -> dict:
 
 
 def score_with_artifact(artifact: dict, features: pd.DataFrame) -> pd.DataFrame:
-    """Class probabilities (one column per class) for a features_as_of() frame."""
-    proba = predict_proba(artifact["estimator"], features[artifact["features"]],
-                          artifact["classes"])
+    """Class probabilities (one column per class) for a features_as_of() frame, brought back
+    to the classes' frequencies when the estimator was fitted with class weights; the
+    predicted class is decide(probabilities, artifact["class_weights"], classes)."""
+    proba = unweighted(predict_proba(artifact["estimator"], features[artifact["features"]],
+                                     artifact["classes"]), artifact["class_weights"])
     return pd.DataFrame(proba, columns=[str(c) for c in artifact["classes"]])
 
 

@@ -219,6 +219,34 @@ def test_a_run_is_computed_once_per_process_for_the_same_inputs(monkeypatch):
     assert calls == ["churn", "clv", "churn", "churn"]
 
 
+def test_class_weights_correction_and_decision_hand_worked():
+    # weights 1 and 3 (class "b" a quarter of the labels: 4 / (2 x 3) and 4 / (2 x 1), scaled)
+    weights = p.class_weights(pd.Series(["a", "a", "a", "b"]), ("a", "b"),
+                              p.Candidate("logistic regression", balanced=True))
+    assert weights.tolist() == pytest.approx([4 / 6, 2.0])
+    # a weighted model's 0.4 / 0.6 is 0.4 / (0.6 / 3) = 2 : 1 at the real frequencies
+    corrected = p.unweighted([[0.4, 0.6]], [1.0, 3.0])
+    assert corrected.tolist()[0] == pytest.approx([2 / 3, 1 / 3])
+    # and the decision stays the weighted model's: 2/3 x 1 < 1/3 x 3
+    assert p.decide(corrected, [1.0, 3.0], ("a", "b")).tolist() == ["b"]
+    assert p.class_weights(pd.Series(["a", "b"]), ("a", "b"), p.LOGISTIC).tolist() == [1, 1]
+
+
+def test_corrected_probabilities_of_a_balanced_model_match_the_class_frequency():
+    # a rare class (10 %) barely told apart by one feature: a balanced logistic regression
+    # says about 0.5 on average, the corrected probabilities about 0.1, the real frequency
+    rng = np.random.default_rng(0)
+    labels = pd.Series(np.where(rng.random(5000) < 0.1, "rare", "common"))
+    features = pd.DataFrame({name: 0.0 for name in p.FEATURES}, index=range(5000))
+    features["recency_days"] = rng.normal(size=5000) + (labels == "rare") * 0.3
+    candidate = p.Candidate("logistic regression", balanced=True)
+    estimator = p.fit(features, labels, candidate=candidate)
+    raw = p.predict_proba(estimator, features, ("common", "rare"))
+    weights = p.class_weights(labels, ("common", "rare"), candidate)
+    assert raw[:, 1].mean() == pytest.approx(0.5, abs=0.05)
+    assert p.unweighted(raw, weights)[:, 1].mean() == pytest.approx(0.1, abs=0.02)
+
+
 def shop_of_buyers(customers=400, seed=3):
     """Two years of orders: customer i buys every `gap_i` days from day `start_i`; a third of
     them stop for good at a random day. Only the timing carries the labels."""
