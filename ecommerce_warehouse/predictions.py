@@ -13,19 +13,27 @@ Honest time split
   it by rewriting post-cut-off data).
 * Labels come from the window after the cut-off: ``(cut-off, cut-off + window]``.
 * Evaluation: the labelled customers are split once with a fixed seed (stratified,
-  ``TEST_SHARE`` held out); the model is fitted on the training part and every metric in
-  ``model_metrics`` is measured on the held-out customers only, next to a naive baseline
-  measured on the same customers.
-* Scores for "today": the model is refitted on *all* labelled customers of the latest window
-  (features as of the cut-off, labels up to the as-of date) and applied to features computed
-  the same way as of the as-of date. That refitted model is the one saved as an artifact.
+  ``TEST_SHARE`` held out); every metric in ``model_metrics`` is measured on the held-out
+  customers only, next to a naive baseline measured on the same customers. The model is
+  trained on the training customers plus the customers of the ``STACKED_WINDOWS - 1`` earlier
+  label windows (cut-offs one and two label horizons before; their labels end on or before
+  the cut-off, so nothing of the held-out customers' label window is seen).
+* Choice of estimator (:func:`_choose`): on the *validation window*, the earlier window whose
+  labels end on the cut-off, each candidate (:func:`candidates`) trained on the windows before
+  it; the best primary metric wins. The held-out customers are never used to choose.
+* Scores for "today": the chosen estimator is refitted on *all* labelled customers of the
+  latest windows (features as of each cut-off, labels up to the as-of date) and applied to
+  features computed the same way as of the as-of date. That refitted model is the one saved
+  as an artifact.
 
 Models
 ------
-One estimator for all three: signed log1p of every feature, standardised, then a
-(multinomial) logistic regression. Its standardised coefficients are the feature importances
-(``churn_drivers``); a customer's top churn drivers are the features with the largest positive
-contribution (coefficient x standardised value) to its churn score.
+Candidates: signed log1p of every feature, standardised, then a (multinomial) logistic
+regression; and scikit-learn's HistGradientBoosting; the macro-F1 models try each with and
+without balanced class weights. Churn's drivers always come from a logistic regression (an
+extra fit when gradient boosting scores): its standardised coefficients are the feature
+importances (``churn_drivers``); a customer's top churn drivers are the features with the
+largest positive contribution (coefficient x standardised value) to that model's churn score.
 
 * churn: 1 = no purchase in the window after the date. Baseline "same as last period":
   churned if the customer made no purchase in the window *before* the date.
@@ -52,6 +60,7 @@ cut-off on or after the as-of date, so that no later data exists) raises
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -60,6 +69,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import sklearn
+from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score
 from sklearn.model_selection import train_test_split
@@ -80,7 +90,9 @@ NEXT_PURCHASE_CLASSES = ("0-30", "30-60", "60-90", "90+")
 VALUE_CLASSES = ("low", "medium", "high")
 CHURN_CLASSES = (0, 1)
 MAX_LIFESPAN_YEARS = 10.0
+STACKED_WINDOWS = 3  # label windows a model is trained on: the latest and two before it
 TOP_DRIVERS = 3
+RELIABILITY_BINS = 10
 
 FEATURES = (
     "recency_days",
@@ -97,6 +109,8 @@ FEATURES = (
     "late_delivery_share",
     "review_count",
     "bad_review_count",
+    "last_gap_days",
+    "orders_same_window_last_year",
 )
 
 ORDER_COLUMNS = ("order_id", "customer_id", "order_date", "is_return", "has_coupon",
@@ -193,8 +207,21 @@ def features_as_of(orders: pd.DataFrame, reviews: pd.DataFrame | None, date,
     result["average_days_between_orders"] = np.where(
         result["frequency"] > 1, span / (result["frequency"] - 1).clip(lower=1),
         result["tenure_days"])
+    # the latest gap next to the average one shows a customer slowing down or speeding up
+    ordered = purchases.sort_values(["customer_id", "order_date"])
+    previous = ordered[ordered.groupby("customer_id").cumcount(ascending=False) == 1]
+    previous_date = previous.set_index("customer_id")["order_date"].reindex(result.index)
+    result["last_gap_days"] = ((result["last_order_date"] - previous_date).dt.days.astype(float)
+                               .fillna(result["tenure_days"]))
     recent = purchases[purchases["order_date"] > window_start].groupby("customer_id")
     result["orders_last_window"] = recent["order_id"].count().reindex(result.index).fillna(0.0)
+    # the coming window a year ago: a shop's season (never later than `date`)
+    year_ago = date - pd.Timedelta(days=365)
+    season_end = min(year_ago + pd.Timedelta(days=window_days), date)
+    season = purchases[(purchases["order_date"] > year_ago)
+                       & (purchases["order_date"] <= season_end)]
+    result["orders_same_window_last_year"] = (season.groupby("customer_id")["order_id"].count()
+                                              .reindex(result.index).fillna(0.0))
     result["revenue_last_window"] = (
         known[known["order_date"] > window_start].groupby("customer_id")["net_amount"].sum()
         .reindex(result.index).fillna(0.0))
@@ -264,12 +291,45 @@ def signed_log1p(values):
     return np.sign(values) * np.log1p(np.abs(values))
 
 
-def make_estimator(seed: int = DEFAULT_SEED) -> Pipeline:
-    return Pipeline([
-        ("log", FunctionTransformer(signed_log1p)),
-        ("scale", StandardScaler()),
-        ("model", LogisticRegression(C=1.0, max_iter=5000, random_state=seed)),
-    ])
+@dataclass(frozen=True)
+class Candidate:
+    """One estimator the model is chosen from (on the validation window, see _choose)."""
+    family: str            # "logistic regression" or "gradient boosting"
+    balanced: bool = False  # class weights inversely proportional to class frequencies
+
+    @property
+    def label(self) -> str:
+        return self.family + (" (balanced classes)" if self.balanced else "")
+
+
+LOGISTIC = Candidate("logistic regression")
+
+
+def candidates(name: str) -> list[Candidate]:
+    """Churn is judged on its ranking (ROC AUC) and its probability is used as it is, so no
+    class weights; the macro-F1 models also try balanced weights, as macro F1 counts every
+    class equally. The logistic regression comes first: it wins a tie."""
+    weights = (False,) if name == "churn" else (False, True)
+    return [Candidate(family, balanced) for family in ("logistic regression", "gradient boosting")
+            for balanced in weights]
+
+
+def make_estimator(seed: int = DEFAULT_SEED, candidate: Candidate = LOGISTIC):
+    weight = "balanced" if candidate.balanced else None
+    if candidate.family == "logistic regression":
+        return Pipeline([
+            ("log", FunctionTransformer(signed_log1p)),
+            ("scale", StandardScaler()),
+            ("model", LogisticRegression(C=1.0, max_iter=5000, random_state=seed,
+                                         class_weight=weight)),
+        ])
+    if candidate.family == "gradient boosting":
+        # small trees, slow learning and a fixed number of rounds: no inner split of its own
+        return HistGradientBoostingClassifier(
+            learning_rate=0.05, max_iter=200, max_leaf_nodes=15, min_samples_leaf=40,
+            l2_regularization=1.0, early_stopping=False, class_weight=weight,
+            random_state=seed)
+    raise ValueError(f"unknown estimator family {candidate.family!r}")
 
 
 def matrix(features: pd.DataFrame, columns=FEATURES) -> np.ndarray:
@@ -288,9 +348,33 @@ def check_classes(labels: pd.Series, classes, what: str, minimum: int = MIN_CLAS
                 f"at least {minimum} needed")
 
 
-def fit(features, labels, seed=DEFAULT_SEED) -> Pipeline:
+def fit(features, labels, seed=DEFAULT_SEED, candidate: Candidate = LOGISTIC):
     with threadpool_limits(limits=1):
-        return make_estimator(seed).fit(matrix(features), labels.to_numpy())
+        return make_estimator(seed, candidate).fit(matrix(features), labels.to_numpy())
+
+
+def class_weights(labels, classes, candidate: Candidate) -> np.ndarray:
+    """The weight of each class in the fit: scikit-learn's "balanced" n / (classes x n_k), or
+    ones."""
+    if not candidate.balanced:
+        return np.ones(len(classes))
+    counts = pd.Series(labels).value_counts()
+    return np.array([len(labels) / (len(classes) * counts[c]) for c in classes], dtype=float)
+
+
+def unweighted(probabilities, weights) -> np.ndarray:
+    """Probabilities of a model fitted with class weights w_k brought back to the classes'
+    real frequencies: p_k proportional to q_k / w_k (the prior-shift correction; Elkan 2001,
+    "The foundations of cost-sensitive learning"). Ones: unchanged."""
+    corrected = np.asarray(probabilities, dtype=float) / np.asarray(weights, dtype=float)
+    return corrected / corrected.sum(axis=1, keepdims=True)
+
+
+def decide(probabilities, weights, classes) -> np.ndarray:
+    """The predicted class: the largest probability x class weight, i.e. the weighted model's
+    own choice (what the balanced candidates were chosen for: macro F1)."""
+    scores = np.asarray(probabilities, dtype=float) * np.asarray(weights, dtype=float)
+    return np.array(classes, dtype=object)[scores.argmax(axis=1)]
 
 
 def predict_proba(estimator, features, classes) -> np.ndarray:
@@ -301,11 +385,31 @@ def predict_proba(estimator, features, classes) -> np.ndarray:
     return proba[:, order]
 
 
-def metrics_of(truth, predicted, score=None, binary=False) -> dict:
+def brier_score(truth, probabilities, classes) -> float:
+    """Mean squared error of the class probabilities against the outcome (Brier 1950). Two
+    classes: the usual mean of (p - y)^2 for the positive class; more: summed over classes.
+    A 0/1 baseline scores its error rate (two classes) or twice it (more)."""
+    truth = np.asarray(truth, dtype=object)
+    outcome = np.column_stack([truth == c for c in classes]).astype(float)
+    probabilities = np.asarray(probabilities, dtype=float)
+    if len(classes) == 2:
+        return float(np.mean((probabilities[:, 1] - outcome[:, 1]) ** 2))
+    return float(np.mean(np.sum((probabilities - outcome) ** 2, axis=1)))
+
+
+def one_hot(predicted, classes) -> np.ndarray:
+    """A hard prediction as probabilities (1 for the predicted class)."""
+    predicted = np.asarray(predicted, dtype=object)
+    return np.column_stack([predicted == c for c in classes]).astype(float)
+
+
+def metrics_of(truth, predicted, probabilities, classes) -> dict:
+    """accuracy, macro F1 and Brier score; two classes: ROC AUC of the positive class too."""
     out = {"accuracy": float(accuracy_score(truth, predicted)),
-           "macro_f1": macro_f1(truth, predicted)}
-    if binary:
-        out["roc_auc"] = roc_auc(truth, score)
+           "macro_f1": macro_f1(truth, predicted),
+           "brier_score": brier_score(truth, probabilities, classes)}
+    if len(classes) == 2:
+        out["roc_auc"] = roc_auc(truth, np.asarray(probabilities, dtype=float)[:, 1])
     return out
 
 
@@ -335,11 +439,17 @@ class Run:
     test_rows: int = 0
     scored_rows: int = 0
     balance: str | None = None
-    estimator: Pipeline | None = None
+    estimator: object | None = None          # the chosen candidate, refitted on everything
+    explainer: Pipeline | None = None        # churn: a logistic regression for the drivers
+    class_weights: np.ndarray | None = None  # of the refitted estimator (see unweighted)
+    today_classes: np.ndarray | None = None  # predicted class per scored customer
+    chosen: Candidate = LOGISTIC
+    choice: str | None = None                # how the candidate was chosen, in words
     scores: pd.DataFrame | None = None
     today_features: pd.DataFrame | None = None
     extra: dict = field(default_factory=dict)
     improvement: Improvement | None = None   # on PRIMARY_METRICS[name], held-out customers
+    holdout: pd.DataFrame | None = None      # churn: truth and probability, held-out customers
     skip_reason: str | None = None
 
 
@@ -369,9 +479,89 @@ def run_model(name, orders, reviews, as_of, window_days=DEFAULT_WINDOW_DAYS, cut
         _run(run, orders, reviews, seed)
     except PredictionSkipped as skipped:
         run.skip_reason = str(skipped)
-        run.estimator = None
+        run.estimator = run.explainer = None
         run.scores = None
     return run
+
+
+def label_horizon(name: str, label_days: int) -> int:
+    """Days after a cut-off its labels look at: next purchase classes need 90."""
+    return NEXT_PURCHASE_HORIZON_DAYS if name == "next_purchase" else label_days
+
+
+def examples(name, orders, reviews, cutoff, label_days, window):
+    """(features as of `cutoff`, raw labels, baseline) of model `name`; clv's labels and
+    baseline are revenues, classed later with one threshold."""
+    features = features_as_of(orders, reviews, cutoff, window)
+    if name == "next_purchase":
+        features = features[features["frequency"] >= 2].reset_index(drop=True)
+    ids = features["customer_id"]
+    if name == "churn":
+        return (features, churn_labels(orders, ids, cutoff, label_days),
+                (features["orders_last_window"] == 0).astype("int64"))
+    if name == "next_purchase":
+        return features, next_purchase_labels(orders, ids, cutoff), None
+    end = pd.Timestamp(to_date(cutoff)) + pd.Timedelta(days=label_days)
+    return (features, window_revenue(orders, ids, cutoff, end),
+            features["revenue_last_window"].astype(float))
+
+
+def earlier_windows(name, orders, reviews, cutoff, label_days, window, to_class):
+    """Up to STACKED_WINDOWS (features, labels) pairs at the cut-offs one, two, ... label
+    horizons before `cutoff`, latest first. Their labels end on or before `cutoff`, so they
+    can train a model evaluated after it. Stops where history runs out (too few customers)."""
+    horizon = label_horizon(name, label_days)
+    found = []
+    for k in range(1, STACKED_WINDOWS + 1):
+        earlier = cutoff - dt.timedelta(days=k * horizon)
+        features, labels, _ = examples(name, orders, reviews, earlier, label_days, window)
+        if len(features) < MIN_CUSTOMERS:
+            break
+        found.append((features, to_class(labels)))
+    return found
+
+
+def stack(parts):
+    """Concatenate (features, labels) pairs into one training set."""
+    if not parts:
+        raise ValueError("nothing to stack")
+    return (pd.concat([f for f, _ in parts], ignore_index=True),
+            pd.concat([pd.Series(l).reset_index(drop=True) for _, l in parts],
+                      ignore_index=True))
+
+
+def primary_score(name, truth, probabilities, classes) -> float:
+    """The model's primary metric (PRIMARY_METRICS) from class probabilities."""
+    if PRIMARY_METRICS[name] == "roc_auc":
+        return roc_auc(truth, probabilities[:, 1])
+    return macro_f1(truth, np.array(classes, dtype=object)[probabilities.argmax(axis=1)])
+
+
+def _choose(name, classes, earlier, seed) -> tuple[Candidate, str]:
+    """The candidate with the best primary metric on the validation window (the latest
+    earlier window, whose labels end on the cut-off), each candidate trained on the windows
+    before it. The held-out customers are never looked at. Too little history: the logistic
+    regression, and the reason."""
+    if len(earlier) < 2:
+        return LOGISTIC, ("logistic regression kept: fewer than two label windows of history "
+                          "before the cut-off, none left to choose on")
+    (valid_features, valid_labels), training = earlier[0], earlier[1:]
+    train_features, train_labels = stack(training)
+    try:
+        check_classes(train_labels, classes, f"{name} (choice of estimator)")
+        check_classes(valid_labels, classes, f"{name} (validation window)", 2)
+    except PredictionSkipped as thin:
+        return LOGISTIC, f"logistic regression kept: {thin}"
+    scores = {}
+    for candidate in candidates(name):
+        estimator = fit(train_features, train_labels, seed, candidate)
+        scores[candidate] = primary_score(
+            name, valid_labels.to_numpy(), predict_proba(estimator, valid_features, classes),
+            classes)
+    best = max(scores, key=scores.get)  # max keeps the first of equals: the simpler model
+    listed = ", ".join(f"{c.label} {s:.4f}" for c, s in scores.items())
+    return best, (f"{best.label}: best {PRIMARY_METRICS[name]} on the validation window "
+                  f"({len(valid_labels)} customers; {listed})")
 
 
 def _run(run: Run, orders, reviews, seed):
@@ -384,25 +574,16 @@ def _run(run: Run, orders, reviews, seed):
     label_end = min(cutoff + dt.timedelta(days=window), as_of)
     label_days = (label_end - cutoff).days
     labelled_orders = orders[orders["order_date"] <= pd.Timestamp(as_of)]
-    features = features_as_of(labelled_orders, reviews, cutoff, window)
+    features, labels, baseline = examples(name, labelled_orders, reviews, cutoff, label_days,
+                                          window)
     today = features_as_of(labelled_orders, reviews, as_of, window)
     if name == "next_purchase":
-        features = features[features["frequency"] >= 2].reset_index(drop=True)
         today = today[today["frequency"] >= 2].reset_index(drop=True)
-    ids = features["customer_id"]
-    if name == "churn":
-        labels = churn_labels(labelled_orders, ids, cutoff, label_days)
-        baseline = (features["orders_last_window"] == 0).astype("int64")
-    elif name == "next_purchase":
-        labels = next_purchase_labels(labelled_orders, ids, cutoff)
-        baseline = None
-    else:
-        labels = window_revenue(labelled_orders, ids, cutoff, label_end)
-        baseline = features["revenue_last_window"].astype(float)
     if len(features) < MIN_CUSTOMERS:
         raise PredictionSkipped(
             f"{name}: {len(features)} customers with purchases by the cut-off {cutoff}, "
             f"at least {MIN_CUSTOMERS} needed")
+    to_class = lambda values: values  # noqa: E731 (churn and next purchase: labels as they are)
     if name == "clv":
         # split on "bought again or not" first, so the thresholds come from training only
         train, test = _split(features, (labels > 0).astype(int), seed)
@@ -413,43 +594,56 @@ def _run(run: Run, orders, reviews, seed):
                 f"at least {2 * MIN_CLASS_CUSTOMERS} needed")
         threshold = float(positive.median())
         run.extra["high_threshold"] = threshold
-        labels = value_class(labels, threshold)
-        baseline = value_class(baseline, threshold)
+        to_class = lambda revenue: value_class(revenue, threshold)  # noqa: E731
+        labels, baseline = to_class(labels), to_class(baseline)
         check_classes(labels, run.classes, name)
         check_classes(labels.iloc[train], run.classes, name + " (training customers)", 2)
     else:
         check_classes(labels, run.classes, name)
         train, test = _split(features, labels, seed)
     run.balance = class_balance(labels, run.classes)
-    run.train_rows, run.test_rows = len(train), len(test)
-    evaluated = fit(features.iloc[train], labels.iloc[train], seed)
-    proba = predict_proba(evaluated, features.iloc[test], run.classes)
-    predicted = np.array(run.classes, dtype=object)[proba.argmax(axis=1)]
+    earlier = earlier_windows(name, labelled_orders, reviews, cutoff, label_days, window,
+                              to_class)
+    run.chosen, run.choice = _choose(name, run.classes, earlier, seed)
+    # evaluated: trained on the cut-off's training customers and the earlier windows but the
+    # oldest (the same number of windows as the model refitted for today)
+    latest = (features.iloc[train], labels.iloc[train])
+    train_features, train_labels = stack([latest, *earlier[:STACKED_WINDOWS - 1]])
+    run.train_rows, run.test_rows = len(train_labels), len(test)
+    evaluated = fit(train_features, train_labels, seed, run.chosen)
+    weights = class_weights(train_labels, run.classes, run.chosen)
+    proba = unweighted(predict_proba(evaluated, features.iloc[test], run.classes), weights)
+    predicted = decide(proba, weights, run.classes)
     truth = labels.iloc[test].to_numpy()
     if name == "churn":
         predicted = predicted.astype("int64")
-        run.metrics = metrics_of(truth, predicted, proba[:, 1], binary=True)
+    run.metrics = metrics_of(truth, predicted, proba, run.classes)
+    if baseline is None:  # majority class of the training customers
+        majority = labels.iloc[train].value_counts().sort_index().idxmax()
+        base = np.array([majority] * len(test), dtype=object)
+        run.extra["majority_class"] = majority
+    else:
         base = baseline.iloc[test].to_numpy()
-        run.baseline_metrics = metrics_of(truth, base, base.astype(float), binary=True)
+    run.baseline_metrics = metrics_of(truth, base, one_hot(base, run.classes), run.classes)
+    if name == "churn":
         run.improvement = paired_bootstrap(roc_auc, truth, proba[:, 1], base.astype(float),
                                            seed=seed)
-    else:
-        run.metrics = metrics_of(truth, predicted)
-        if baseline is None:  # majority class of the training customers
-            majority = labels.iloc[train].value_counts().sort_index().idxmax()
-            base = np.array([majority] * len(test), dtype=object)
-            run.extra["majority_class"] = majority
-        else:
-            base = baseline.iloc[test].to_numpy()
-        run.baseline_metrics = metrics_of(truth, base)
-        run.improvement = paired_bootstrap(macro_f1, truth, predicted, base, seed=seed)
-    if name == "churn":
         run.extra["churn_share"] = float(labels.mean())
-    # refit on every labelled customer of the latest window, score today
-    run.estimator = fit(features, labels, seed)
+        run.holdout = pd.DataFrame({"truth": truth.astype("int64"), "probability": proba[:, 1]})
+    else:
+        run.improvement = paired_bootstrap(macro_f1, truth, predicted, base, seed=seed)
+    run.extra["estimator"] = run.chosen.label
+    # refit on every labelled customer of the latest windows, score today
+    all_features, all_labels = stack([(features, labels), *earlier[:STACKED_WINDOWS - 1]])
+    run.estimator = fit(all_features, all_labels, seed, run.chosen)
+    if name == "churn":
+        run.explainer = (run.estimator if run.chosen == LOGISTIC
+                         else fit(all_features, all_labels, seed, LOGISTIC))
+    run.class_weights = class_weights(all_labels, run.classes, run.chosen)
     run.today_features = today
-    run.scores = pd.DataFrame(predict_proba(run.estimator, today, run.classes),
-                              columns=[str(c) for c in run.classes])
+    proba = unweighted(predict_proba(run.estimator, today, run.classes), run.class_weights)
+    run.scores = pd.DataFrame(proba, columns=[str(c) for c in run.classes])
+    run.today_classes = decide(proba, run.class_weights, run.classes)
     run.scored_rows = len(today)
 
 
@@ -473,9 +667,9 @@ def churn_drivers(run: Run) -> pd.DataFrame:
     |coefficient| / sum |coefficients|, rank by importance, and its direction."""
     columns = {"feature": "str", "importance_rank": "int64", "coefficient": "float64",
                "importance": "float64", "direction": "str"}
-    if run.estimator is None:
+    if run.explainer is None:
         return _empty(columns)
-    coef = coefficients(run.estimator)
+    coef = coefficients(run.explainer)
     total = float(np.abs(coef).sum()) or 1.0
     frame = pd.DataFrame({"feature": pd.Series(FEATURES, dtype="str"),
                           "coefficient": coef.astype(float),
@@ -518,8 +712,44 @@ def churn_predictions(run: Run) -> pd.DataFrame:
         "churn_window_days": pd.Series([run.window_days] * n, dtype="int64"),
         "churn_probability": probability.astype(float),
         "is_predicted_churn": probability >= 0.5,
-        "top_drivers": pd.Series(top_drivers(run.estimator, run.today_features), dtype="str"),
+        "top_drivers": pd.Series(top_drivers(run.explainer, run.today_features), dtype="str"),
     })
+
+
+def reliability_table(truth, probability, bins: int = RELIABILITY_BINS) -> pd.DataFrame:
+    """Calibration of a predicted probability: equal-width bins [k / bins, (k + 1) / bins)
+    (the last one closed at 1), each with its customers, mean predicted probability and the
+    observed share of positives. A calibrated model has the two close in every bin; empty bins
+    are left out."""
+    probability = np.asarray(probability, dtype=float)
+    truth = np.asarray(truth, dtype=float)
+    number = np.minimum((probability * bins).astype(int), bins - 1)
+    frame = pd.DataFrame({"probability_bin": number + 1, "probability": probability,
+                          "truth": truth})
+    table = frame.groupby("probability_bin").agg(
+        customers=("truth", "size"), mean_predicted_probability=("probability", "mean"),
+        observed_share=("truth", "mean")).reset_index()
+    table["probability_bin"] = table["probability_bin"].astype("int64")
+    table["customers"] = table["customers"].astype("int64")
+    table.insert(1, "bin_lower", (table["probability_bin"] - 1) / bins)
+    table.insert(2, "bin_upper", table["probability_bin"] / bins)
+    return table
+
+
+def churn_reliability(run: Run) -> pd.DataFrame:
+    """The churn probability's reliability table on the held-out customers (the evaluated
+    model, not the one refitted for today), with the cut-off it was measured at."""
+    columns = {"probability_bin": "int64", "bin_lower": "float64", "bin_upper": "float64",
+               "customers": "int64", "mean_predicted_probability": "float64",
+               "observed_churn_share": "float64", "feature_cutoff_date": "object"}
+    if run.holdout is None:
+        frame = _empty(columns)
+        frame["feature_cutoff_date"] = _dates(run.cutoff, 0)
+        return frame
+    table = reliability_table(run.holdout["truth"], run.holdout["probability"]).rename(
+        columns={"observed_share": "observed_churn_share"})
+    table["feature_cutoff_date"] = _dates(run.cutoff, len(table))
+    return table[list(columns)]
 
 
 def next_purchase_predictions(run: Run) -> pd.DataFrame:
@@ -536,8 +766,7 @@ def next_purchase_predictions(run: Run) -> pd.DataFrame:
     frame = pd.DataFrame({
         "customer_id": pd.Series(run.today_features["customer_id"].to_numpy(), dtype="str"),
         "scoring_date": _dates(run.as_of, n),
-        "predicted_class": pd.Series(np.array(NEXT_PURCHASE_CLASSES)[proba.argmax(axis=1)],
-                                     dtype="str"),
+        "predicted_class": pd.Series(run.today_classes, dtype="str"),
     })
     for index, column in enumerate(probability_columns):
         frame[column] = proba[:, index].astype(float)
@@ -585,8 +814,7 @@ def clv_predictions(run: Run, churn_share: float | None) -> pd.DataFrame:
     frame = pd.DataFrame({
         "customer_id": pd.Series(today["customer_id"].to_numpy(), dtype="str"),
         "scoring_date": _dates(run.as_of, n),
-        "predicted_value_class": pd.Series(np.array(VALUE_CLASSES)[proba.argmax(axis=1)],
-                                           dtype="str"),
+        "predicted_value_class": pd.Series(run.today_classes, dtype="str"),
         "probability_low": proba[:, 0], "probability_medium": proba[:, 1],
         "probability_high": proba[:, 2],
     })
@@ -621,6 +849,8 @@ def metric_rows(runs: list[Run]) -> list[dict]:
             "scoring_date": run.as_of, "train_rows": run.train_rows,
             "test_rows": run.test_rows, "scored_rows": run.scored_rows,
             "class_balance": run.balance, "skip_reason": run.skip_reason,
+            "estimator": None if run.skip_reason else run.chosen.label,
+            "estimator_choice": run.choice,
         }
         if run.skip_reason:
             rows.append({**common, "metric": "skipped", "model_value": np.nan,
@@ -654,7 +884,8 @@ def metrics_frame(rows: list[dict]) -> pd.DataFrame:
              "seasonal_baseline_name", "seasonal_baseline_value", "is_primary_metric",
              "improvement", "improvement_ci_low", "improvement_ci_high", "beats_baseline",
              "feature_cutoff_date", "label_window_end_date", "scoring_date", "train_rows",
-             "test_rows", "scored_rows", "class_balance", "skip_reason"]
+             "test_rows", "scored_rows", "class_balance", "estimator", "estimator_choice",
+             "skip_reason"]
     frame = frame.reindex(columns=order)  # the classifiers have no seasonal baseline
     for column in ("feature_cutoff_date", "label_window_end_date", "scoring_date"):
         frame[column] = pd.Series(frame[column].tolist(),
@@ -662,7 +893,7 @@ def metrics_frame(rows: list[dict]) -> pd.DataFrame:
     for column in ("train_rows", "test_rows", "scored_rows"):
         frame[column] = frame[column].astype("int64")
     for column in ("model_name", "metric", "baseline_name", "seasonal_baseline_name",
-                   "class_balance", "skip_reason"):
+                   "class_balance", "estimator", "estimator_choice", "skip_reason"):
         frame[column] = frame[column].astype("str").where(frame[column].notna(), None)
     for column in ("model_value", "baseline_value", "seasonal_baseline_value", "improvement",
                    "improvement_ci_low", "improvement_ci_high"):
@@ -693,6 +924,7 @@ def save_artifact(run: Run, directory) -> Path | None:
         "feature_cutoff_date": run.cutoff.isoformat(),
         "label_window_end_date": label_window_end(run).isoformat(),
         "window_days": run.window_days,
+        "class_weights": [float(w) for w in run.class_weights],
         "extra": dict(run.extra),
     }, path)
     return path
@@ -707,9 +939,11 @@ def load_artifact(path) -> dict:
 
 
 def score_with_artifact(artifact: dict, features: pd.DataFrame) -> pd.DataFrame:
-    """Class probabilities (one column per class) for a features_as_of() frame."""
-    proba = predict_proba(artifact["estimator"], features[artifact["features"]],
-                          artifact["classes"])
+    """Class probabilities (one column per class) for a features_as_of() frame, brought back
+    to the classes' frequencies when the estimator was fitted with class weights; the
+    predicted class is decide(probabilities, artifact["class_weights"], classes)."""
+    proba = unweighted(predict_proba(artifact["estimator"], features[artifact["features"]],
+                                     artifact["classes"]), artifact["class_weights"])
     return pd.DataFrame(proba, columns=[str(c) for c in artifact["classes"]])
 
 
@@ -735,15 +969,46 @@ def settings_from_meta(meta: dict) -> dict:
     }
 
 
+# dbt-duckdb runs the Python models of one build in the dbt process, and several of them need
+# the same run (churn: churn_predictions, churn_drivers, churn_reliability, clv_predictions,
+# model_metrics). A run is computed once per process for the same model, settings and input
+# data; dbt's threads asking for it at once wait for the first.
+_RUNS: dict = {}
+_RUN_LOCKS: dict = {}
+_RUNS_LOCK = threading.Lock()
+MAX_KEPT_RUNS = 6
+
+
+def fingerprint(frame: pd.DataFrame | None, columns) -> tuple | None:
+    """Shape and content hash of the columns a run reads (None for no frame)."""
+    if frame is None:
+        return None
+    used = frame[[c for c in columns if c in frame.columns]]
+    return used.shape, int(pd.util.hash_pandas_object(used, index=False).sum())
+
+
 def run_configured(name: str, orders, reviews, customer_features, settings: dict) -> Run:
     """Run model `name` on the frames a dbt model loads (fct_orders, int_reviews_cleaned,
     customer_features) with settings_from_meta() settings. The as-of date is the var, else
-    customer_features' as_of_date (the as_of_date macro, so every mart agrees on "today")."""
+    customer_features' as_of_date (the as_of_date macro, so every mart agrees on "today").
+    Computed once per process for the same inputs (the Run is shared: do not change it)."""
     as_of = resolve_as_of(settings["as_of"], customer_features)
     if as_of is None:
         return skipped_run(name, settings["window_days"], "no customer purchases to learn from")
-    return run_model(name, orders, reviews, as_of, settings["window_days"], settings["cutoff"],
-                     settings["seed"])
+    key = (name, str(as_of), tuple(sorted((k, str(v)) for k, v in settings.items())),
+           fingerprint(orders, ORDER_COLUMNS), fingerprint(reviews, REVIEW_COLUMNS))
+    with _RUNS_LOCK:
+        lock = _RUN_LOCKS.setdefault(key, threading.Lock())
+    with lock:
+        if key not in _RUNS:
+            run = run_model(name, orders, reviews, as_of, settings["window_days"],
+                            settings["cutoff"], settings["seed"])
+            with _RUNS_LOCK:
+                while len(_RUNS) >= MAX_KEPT_RUNS:  # the oldest goes (dicts keep order)
+                    _RUN_LOCKS.pop(next(iter(_RUNS)), None)
+                    _RUNS.pop(next(iter(_RUNS)))
+                _RUNS[key] = run
+        return _RUNS[key]
 
 
 def resolve_as_of(as_of_setting, customer_features):

@@ -5,7 +5,9 @@ seed 7, a shop the models were never looked at on) checking that each model beat
 baseline on held-out customers and that the planted churn cause shows among the drivers."""
 
 
-import duckdb
+import datetime as dt
+import threading
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -72,6 +74,23 @@ def test_features_as_of_hand_worked():
     assert b["frequency"] == 1 and b["recency_days"] == 0
     assert b["late_delivery_count"] == 0    # promised Apr 2: not known late on Mar 31
     assert b["average_days_between_orders"] == 0  # single purchase: its tenure
+    assert a["last_gap_days"] == 42         # Feb 15 -> Mar 28 (2024 is a leap year)
+    assert b["last_gap_days"] == 0          # single purchase: its tenure
+    assert a["orders_same_window_last_year"] == 0 == b["orders_same_window_last_year"]
+
+
+def test_same_window_last_year_counts_purchases_of_the_coming_window_a_year_ago():
+    # as of 2024-03-31 (window 30 days) a year ago is 2023-04-01 (366 days back is 2023-03-31,
+    # 2024 being a leap year): the window a year ago is (2023-04-01, 2023-05-01]
+    orders = p.prepare_orders(pd.DataFrame([
+        order("d1", "D", "2023-04-01"),                  # on the window's open start: out
+        order("d2", "D", "2023-04-15"),                  # in
+        order("d3", "D", "2023-04-20", -10, is_return=True),  # a return is not a purchase
+        order("d4", "D", "2023-05-01"),                  # last day: in
+        order("d5", "D", "2023-05-02"),                  # out
+        order("d6", "D", "2024-03-30")]))
+    features = p.features_as_of(orders, p.prepare_reviews(None), "2024-03-31", 30)
+    assert features.set_index("customer_id").loc["D", "orders_same_window_last_year"] == 2
 
 
 def test_features_do_not_move_when_post_cutoff_data_changes():
@@ -157,10 +176,137 @@ def test_only_the_primary_metric_carries_the_improvement():
     assert frame["is_primary_metric"].tolist() == [False, False, True]
 
 
+def test_brier_score_hand_worked():
+    # two classes: mean (p - y)^2 of the positive class: (0.2^2 + 0.4^2) / 2
+    assert p.brier_score([1, 0], [[0.2, 0.8], [0.6, 0.4]], (0, 1)) == pytest.approx(0.10)
+    # three classes: summed over the classes: 0.5^2 + 0.3^2 + 0.2^2 (truth "a")
+    assert p.brier_score(["a"], [[0.5, 0.3, 0.2]], ("a", "b", "c")) == pytest.approx(0.38)
+    # a hard 0/1 baseline scores its error rate (one wrong of four)
+    assert p.brier_score([1, 0, 0, 1], p.one_hot([1, 0, 1, 1], (0, 1)), (0, 1)) == 0.25
+
+
+def test_reliability_table_hand_worked():
+    table = p.reliability_table([1, 0, 1, 1, 0], [0.05, 0.08, 0.55, 0.95, 1.0])
+    # 0.05 and 0.08 in [0, 0.1); 0.55 in [0.5, 0.6); 0.95 and 1.0 in [0.9, 1] (1 is closed in)
+    assert table["probability_bin"].tolist() == [1, 6, 10]
+    assert table["customers"].tolist() == [2, 1, 2]
+    assert table["mean_predicted_probability"].tolist() == pytest.approx([0.065, 0.55, 0.975])
+    assert table["observed_share"].tolist() == [0.5, 1.0, 0.5]
+    assert table["bin_lower"].tolist() == pytest.approx([0.0, 0.5, 0.9])
+    assert table["bin_upper"].tolist() == pytest.approx([0.1, 0.6, 1.0])
+
+
+def test_a_run_is_computed_once_per_process_for_the_same_inputs(monkeypatch):
+    orders, reviews = small_shop()
+    calls = []
+    monkeypatch.setattr(p, "run_model", lambda name, *args: calls.append(name) or object())
+    monkeypatch.setattr(p, "_RUNS", {})
+    settings = {"window_days": 90, "cutoff": None, "as_of": "2024-06-01", "seed": 42,
+                "artifact_dir": "x"}
+    threads = [threading.Thread(target=p.run_configured, args=("churn", orders, reviews, None,
+                                                                settings)) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    first = p.run_configured("churn", orders, reviews, None, settings)
+    assert calls == ["churn"]                       # four threads and a fifth call: one run
+    assert p.run_configured("clv", orders, reviews, None, settings) is not first
+    changed = orders.copy()
+    changed.loc[0, "net_amount"] += 1               # other data: computed again
+    assert p.run_configured("churn", changed, reviews, None, settings) is not first
+    assert p.run_configured("churn", orders, reviews, None, {**settings, "seed": 7}) is not first
+    assert calls == ["churn", "clv", "churn", "churn"]
+
+
+def test_class_weights_correction_and_decision_hand_worked():
+    # weights 1 and 3 (class "b" a quarter of the labels: 4 / (2 x 3) and 4 / (2 x 1), scaled)
+    weights = p.class_weights(pd.Series(["a", "a", "a", "b"]), ("a", "b"),
+                              p.Candidate("logistic regression", balanced=True))
+    assert weights.tolist() == pytest.approx([4 / 6, 2.0])
+    # a weighted model's 0.4 / 0.6 is 0.4 / (0.6 / 3) = 2 : 1 at the real frequencies
+    corrected = p.unweighted([[0.4, 0.6]], [1.0, 3.0])
+    assert corrected.tolist()[0] == pytest.approx([2 / 3, 1 / 3])
+    # and the decision stays the weighted model's: 2/3 x 1 < 1/3 x 3
+    assert p.decide(corrected, [1.0, 3.0], ("a", "b")).tolist() == ["b"]
+    assert p.class_weights(pd.Series(["a", "b"]), ("a", "b"), p.LOGISTIC).tolist() == [1, 1]
+
+
+def test_corrected_probabilities_of_a_balanced_model_match_the_class_frequency():
+    # a rare class (10 %) barely told apart by one feature: a balanced logistic regression
+    # says about 0.5 on average, the corrected probabilities about 0.1, the real frequency
+    rng = np.random.default_rng(0)
+    labels = pd.Series(np.where(rng.random(5000) < 0.1, "rare", "common"))
+    features = pd.DataFrame({name: 0.0 for name in p.FEATURES}, index=range(5000))
+    features["recency_days"] = rng.normal(size=5000) + (labels == "rare") * 0.3
+    candidate = p.Candidate("logistic regression", balanced=True)
+    estimator = p.fit(features, labels, candidate=candidate)
+    raw = p.predict_proba(estimator, features, ("common", "rare"))
+    weights = p.class_weights(labels, ("common", "rare"), candidate)
+    assert raw[:, 1].mean() == pytest.approx(0.5, abs=0.05)
+    assert p.unweighted(raw, weights)[:, 1].mean() == pytest.approx(0.1, abs=0.02)
+
+
+def shop_of_buyers(customers=400, seed=3):
+    """Two years of orders: customer i buys every `gap_i` days from day `start_i`; a third of
+    them stop for good at a random day. Only the timing carries the labels."""
+    rng = np.random.default_rng(seed)
+    lines = []
+    for i in range(customers):
+        gap, start = int(rng.integers(10, 120)), int(rng.integers(0, 200))
+        stop = int(rng.integers(200, 730)) if i % 3 == 0 else 730
+        for day in range(start, stop, gap):
+            lines.append(order(f"o{i}-{day}", f"c{i:03d}",
+                               D("2023-01-01") + pd.Timedelta(days=day), float(20 + i % 50)))
+    return p.prepare_orders(pd.DataFrame(lines)), p.prepare_reviews(None)
+
+
+def test_earlier_windows_end_by_the_cutoff_and_ignore_later_data():
+    orders, reviews = shop_of_buyers()
+    cutoff = dt.date(2024, 9, 1)
+    windows = p.earlier_windows("churn", orders, reviews, cutoff, 90, 90, lambda x: x)
+    assert len(windows) == p.STACKED_WINDOWS
+    # the k-th earlier window: features as of cutoff - 90k, labels in the 90 days after it
+    for k, (features, labels) in enumerate(windows, start=1):
+        earlier = pd.Timestamp(cutoff - dt.timedelta(days=90 * k))
+        assert features["recency_days"].min() >= 0
+        bought = set(orders[(orders["order_date"] > earlier)
+                            & (orders["order_date"] <= earlier + pd.Timedelta(days=90))
+                            ]["customer_id"])
+        assert list(labels) == [0 if c in bought else 1 for c in features["customer_id"]]
+    later = orders.copy()
+    after = later["order_date"] > pd.Timestamp(cutoff)
+    later.loc[after, "customer_id"] = "someone else"
+    for (f1, l1), (f2, l2) in zip(windows, p.earlier_windows(
+            "churn", later, reviews, cutoff, 90, 90, lambda x: x)):
+        pd.testing.assert_frame_equal(f1, f2)
+        assert list(l1) == list(l2)
+
+
+def test_the_estimator_is_chosen_on_the_validation_window():
+    orders, reviews = shop_of_buyers()
+    run = p.run_model("churn", orders, reviews, "2024-12-31", 90)
+    assert run.skip_reason is None
+    assert run.chosen in p.candidates("churn")
+    assert run.choice.startswith(run.chosen.label + ": best roc_auc on the validation window")
+    # trained on the cut-off's training customers plus the two latest earlier windows (the
+    # customers who had bought by 90 and by 180 days before the cut-off)
+    def buyers_by(days_before):
+        day = pd.Timestamp(run.cutoff) - pd.Timedelta(days=days_before)
+        return orders[orders["order_date"] <= day]["customer_id"].nunique()
+    assert run.test_rows == pytest.approx(0.3 * buyers_by(0), abs=1)
+    assert run.train_rows == buyers_by(0) - run.test_rows + buyers_by(90) + buyers_by(180)
+    # too little history: the logistic regression is kept, and the note says why
+    short = p.run_model("churn", orders[orders["order_date"] >= D("2024-05-01")], reviews,
+                        "2024-12-31", 90)
+    assert short.chosen == p.LOGISTIC and "fewer than two label windows" in short.choice
+
+
 # --- one demo build ---------------------------------------------------------------------------
 
 SELECTION = ["+model_metrics",
-             "churn_predictions", "churn_drivers", "next_purchase_predictions",
+             "churn_predictions", "churn_drivers", "churn_reliability",
+             "next_purchase_predictions",
              "clv_predictions", "clv_bgnbd", "clv_model_parameters"]
 CLASSIFIERS = "model_name in ('churn', 'next_purchase', 'clv')"
 
@@ -233,12 +379,31 @@ def test_metrics_rows_record_the_split(demo):
     assert len(dates) == 1
     cutoff, label_end, scoring = dates[0]
     assert (label_end - cutoff).days == 90 and label_end == scoring
+    # 30 % of the customers labelled at the cut-off are held out; the model is trained on the
+    # rest plus the customers of the two earlier 90-day windows (counted here in SQL)
+    def customers_by(days_before, repeat):
+        return rows(demo, f"""
+            select count(*) from (
+                select customer_id from fct_orders
+                where not is_return and customer_id is not null
+                    and order_date <= date '{cutoff}' - {days_before}
+                group by 1 having count(*) >= {2 if repeat else 1})""")[0][0]
     for model, train, test in rows(demo, f"""
             select distinct model_name, train_rows, test_rows from model_metrics
             where {CLASSIFIERS}"""):
-        assert test == pytest.approx(0.3 * (train + test), abs=1), model
+        repeat = model == "next_purchase"
+        labelled = customers_by(0, repeat)
+        assert test == pytest.approx(0.3 * labelled, abs=1), model
+        assert train == (labelled - test + customers_by(90, repeat)
+                         + customers_by(180, repeat)), model
+    chosen = rows(demo, f"select distinct model_name, estimator, estimator_choice "
+                        f"from model_metrics where {CLASSIFIERS}")
+    assert len(chosen) == 3
+    for model, estimator, choice in chosen:
+        assert estimator in {c.label for c in p.candidates(model)}, model
+        assert choice.startswith(f"{estimator}: best "), model
     counts = dict(rows(demo, "select metric, count(*) from model_metrics group by 1"))
-    assert counts == {"accuracy": 3, "macro_f1": 3, "roc_auc": 1,
+    assert counts == {"accuracy": 3, "macro_f1": 3, "roc_auc": 1, "brier_score": 3,
                       "mae_purchases": 2, "aggregate_ratio": 2,  # bgnbd, paretonbd
                       "mape_30d_total": 1, "coverage_80": 1, "coverage_95": 1}  # forecast
 
@@ -298,6 +463,25 @@ def test_paretonbd_and_the_seasonal_baseline_on_the_holdout_window(demo):
     better = min(("bgnbd", "paretonbd"), key=lambda name: got[(name, "mae_purchases")][0])
     assert chosen == better and "Pareto/NBD" in reason and "BG/NBD" in reason
     assert rows(demo, "select distinct purchase_model from clv_bgnbd") == [(chosen,)]
+
+
+@pytest.mark.dbt
+def test_churn_reliability_covers_the_held_out_customers(demo):
+    (test_rows, balance, brier), = rows(demo, """
+        select test_rows, class_balance, model_value from model_metrics
+        where model_name = 'churn' and metric = 'brier_score'""")
+    table = demo.sql("select * from churn_reliability order by probability_bin").df()
+    assert table["customers"].sum() == test_rows
+    # the held-out customers are a stratified 30 %: their churn share is the labelled one's
+    churned = (table["customers"] * table["observed_churn_share"]).sum()
+    share = float(balance.split("1: ")[1])
+    assert churned / test_rows == pytest.approx(share, abs=0.002 + 1 / test_rows)
+    # a loose calibration check: where a bin holds 30+ customers (a share's standard error
+    # is then below 0.09), predicted and observed churn are within 0.15 on average; and the
+    # Brier score is well below 0.25, what a constant 0.5 would score
+    crowded = table[table["customers"] >= 30]
+    gap = (crowded["mean_predicted_probability"] - crowded["observed_churn_share"]).abs()
+    assert len(crowded) >= 3 and gap.mean() < 0.15 and brier < 0.2
 
 
 @pytest.mark.dbt
