@@ -2,7 +2,13 @@
 their lines: db_servers.SHOP_SQL) in a throw-away PostgreSQL and MariaDB server,
 read through DuckDB's postgres / mysql extensions with the mapping fixtures/shop_database/
 mapping.yml. The marts must show the figures worked out by hand for the tiny shop's files
-(test_tiny_shop.py), less the rows a typed database cannot hold (see SHOP_SQL)."""
+(test_tiny_shop.py), less the rows a typed database cannot hold (see SHOP_SQL).
+
+Every dbt run here reads its mapping from one path per test process (mapping_file): the same
+--vars, so dbt parses the project once and partially after (a full parse is 20-40 s; a
+mapping path per test made each error case parse it all again). dbt reads the mapping only
+when it runs (source_mapping() is {} while parsing), so the parse is the same whatever the
+file holds, and each run sees the file as its test wrote it."""
 
 import duckdb
 import pytest
@@ -83,10 +89,22 @@ def server(request):
 
 
 @pytest.fixture(scope="module")
-def warehouse(server, tmp_path_factory):
+def mapping_file(tmp_path_factory):
+    """The one mapping path of this module's dbt runs; each writes the mapping it needs there
+    (write_mapping) before running dbt."""
+    return tmp_path_factory.mktemp("shop-db-mapping") / "mapping.yml"
+
+
+def write_mapping(path, text=None):
+    """path holding text (default: the fixture's mapping.yml unchanged); dbt's --vars for it."""
+    path.write_text((FIXTURE / "mapping.yml").read_text() if text is None else text)
+    return mapped_vars(path)
+
+
+@pytest.fixture(scope="module")
+def warehouse(server, mapping_file, tmp_path_factory):
     work = tmp_path_factory.mktemp(f"shop-db-{server.scheme}")
-    path = build_warehouse(FIXTURE, work, mapped_vars(FIXTURE / "mapping.yml"),
-                           env=server.env())
+    path = build_warehouse(FIXTURE, work, write_mapping(mapping_file), env=server.env())
     with schemas.connect(path) as con:
         yield con
 
@@ -106,13 +124,13 @@ def test_tables_keep_their_types_and_the_attach_is_read_only(server):
     ("password", "authentication failed", "check SHOP_DATABASE_PASSWORD"),
     ("port", "server unreachable", "check the host and port in SHOP_DATABASE_URL"),
 ])
-def test_bad_connection_is_one_clear_line(server, tmp_path, wrong, what, fix):
+def test_bad_connection_is_one_clear_line(server, mapping_file, tmp_path, wrong, what, fix):
     port = db_servers.free_port() if wrong == "port" else server.port
     env = {shop_database.URL_VARIABLE: server.url().replace(f":{server.port}/", f":{port}/"),
            shop_database.PASSWORD_VARIABLE: "not-the-password" if wrong == "password"
            else db_servers.READER_PASSWORD}
-    result = run_dbt(["build"], FIXTURE, tmp_path, mapped_vars(FIXTURE / "mapping.yml"),
-                     env=env, timeout=120)
+    result = run_dbt(["build"], FIXTURE, tmp_path, write_mapping(mapping_file), env=env,
+                     timeout=120)
     output = result.stdout + result.stderr
     assert result.returncode != 0
     assert "Traceback" not in output and "not-the-password" not in output
@@ -135,16 +153,16 @@ def test_bad_connection_is_one_clear_line(server, tmp_path, wrong, what, fix):
     (("  schema: shop\n", "  schema: shop\n  type: {other}\n"),
      "database.type: the mapping expects a {other} database, SHOP_DATABASE_URL names a {kind} one"),
 ])
-def test_missing_table_column_or_wrong_type_stops_the_build_naming_it(server, tmp_path, edit, says):
+def test_missing_table_column_or_wrong_type_stops_the_build_naming_it(server, mapping_file,
+                                                                       tmp_path, edit, says):
     other = "mysql" if server.kind == "postgres" else "postgres"
     edit = [e.replace("{other}", other) for e in edit]
     says = says.replace("{other}", other).replace("{kind}", server.kind)
-    mapping = tmp_path / "mapping.yml"
     text = (FIXTURE / "mapping.yml").read_text()
     assert edit[0] in text
-    mapping.write_text(text.replace(edit[0], edit[1]))
-    result = run_dbt(["build"], FIXTURE, tmp_path, mapped_vars(mapping), env=server.env(),
-                     timeout=300)
+    result = run_dbt(["build"], FIXTURE, tmp_path,
+                     write_mapping(mapping_file, text.replace(edit[0], edit[1])),
+                     env=server.env(), timeout=300)
     assert result.returncode != 0
     assert says in result.stdout, result.stdout[-3000:]
     assert "OK created" not in result.stdout  # stopped before any model
