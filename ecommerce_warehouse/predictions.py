@@ -525,8 +525,8 @@ def stack(parts):
     """Concatenate (features, labels) pairs into one training set."""
     if not parts:
         raise ValueError("nothing to stack")
-    return (pd.concat([f for f, _ in parts], ignore_index=True),
-            pd.concat([pd.Series(l).reset_index(drop=True) for _, l in parts],
+    return (pd.concat([features for features, _ in parts], ignore_index=True),
+            pd.concat([pd.Series(labels).reset_index(drop=True) for _, labels in parts],
                       ignore_index=True))
 
 
