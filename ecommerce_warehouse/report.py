@@ -154,6 +154,12 @@ def model_scores(model_metrics: pd.DataFrame) -> pd.DataFrame:
     return scored[["label", "model_value", "baseline_value"]]
 
 
+def churn_calibration(reliability: pd.DataFrame) -> pd.DataFrame:
+    """Predicted against observed churn per probability bin (churn_reliability)."""
+    return reliability.sort_values("probability_bin")[
+        ["mean_predicted_probability", "observed_churn_share", "customers"]]
+
+
 # --- drawing ---
 
 def _money_axis(ax, axis: str = "y") -> None:
@@ -259,6 +265,21 @@ def draw_model_scores(scores: pd.DataFrame, ax) -> None:
     ax.legend(frameon=False)
 
 
+def draw_churn_calibration(calibration: pd.DataFrame, ax) -> None:
+    ax.plot([0, 1], [0, 1], linestyle="--", color="grey", label="perfectly calibrated")
+    ax.plot(calibration["mean_predicted_probability"], calibration["observed_churn_share"],
+            marker="o", label="churn model")
+    for _, row in calibration.iterrows():
+        ax.annotate(f"{int(row['customers']):,}", (row["mean_predicted_probability"],
+                                                   row["observed_churn_share"]),
+                    textcoords="offset points", xytext=(4, -10), fontsize=7)
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.set_xlabel("predicted churn probability (bin mean)")
+    ax.set_ylabel("observed churn share")
+    ax.legend(frameon=False)
+
+
 # --- the report ---
 
 @dataclass(frozen=True)
@@ -311,6 +332,11 @@ CHARTS = [
     Chart("model-metrics", "Prediction models",
           "Each model's metric on held-out customers next to a naive baseline (model_metrics).",
           ("model_metrics",), model_scores, draw_model_scores),
+    Chart("churn-calibration", "Churn probability calibration",
+          "Held-out customers in ten bins of predicted churn probability: the bin's mean "
+          "prediction against the share that churned, with the customers per bin; on the "
+          "diagonal the probabilities can be taken at face value (churn_reliability).",
+          ("churn_reliability",), churn_calibration, draw_churn_calibration),
 ]
 
 

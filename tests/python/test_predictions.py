@@ -247,6 +247,17 @@ def test_corrected_probabilities_of_a_balanced_model_match_the_class_frequency()
     assert p.unweighted(raw, weights)[:, 1].mean() == pytest.approx(0.1, abs=0.02)
 
 
+def test_training_sample_caps_the_rows_at_random_and_keeps_their_order():
+    features = pd.DataFrame({"x": np.arange(25)})
+    labels = pd.Series(np.arange(25) % 2)
+    sample, sample_labels = p.training_sample(features, labels, seed=1, limit=10)
+    assert len(sample) == 10 and sample["x"].is_monotonic_increasing
+    assert (sample_labels.to_numpy() == sample["x"].to_numpy() % 2).all()  # rows stay paired
+    again, _ = p.training_sample(features, labels, seed=1, limit=10)
+    assert again["x"].tolist() == sample["x"].tolist()                     # seeded
+    assert p.training_sample(features, labels, limit=25)[0] is features    # under the cap
+
+
 def shop_of_buyers(customers=400, seed=3):
     """Two years of orders: customer i buys every `gap_i` days from day `start_i`; a third of
     them stop for good at a random day. Only the timing carries the labels."""

@@ -167,15 +167,30 @@ def test_a_chart_with_data_is_inline_svg():
     assert "<svg" in html and ">Mug<" in html and "<figcaption>" in html
 
 
+PREDICTION_MARTS = ("model_metrics", "churn_reliability")
+
+
+def test_the_churn_calibration_chart_draws_every_bin():
+    chart = next(c for c in report.CHARTS if c.id == "churn-calibration")
+    html = report.render_chart(chart, {"churn_reliability": pd.DataFrame({
+        "probability_bin": [2, 1], "mean_predicted_probability": [0.15, 0.05],
+        "observed_churn_share": [0.2, 0.04], "customers": [1200, 30]})})
+    assert html.startswith('<figure id="churn-calibration" class="chart">') and "<svg" in html
+    for label in ("1,200", "30", "perfectly calibrated"):   # each bin's customers, the diagonal
+        assert label in html, label
+
+
 @pytest.mark.dbt
 def test_the_tiny_shops_report_renders_in_headless_chromium(tmp_path):
     chromium = shutil.which("chromium")
     if chromium is None:
         pytest.skip("chromium not installed: `make browser` installs Debian's (apt-get), "
                     "which needs root or passwordless sudo and the Debian mirror")
-    # Every mart of the report but model_metrics (its models are the slow part of a build).
+    # Every mart of the report but the prediction marts (their models are the slow part of a
+    # build, and the tiny shop has too few customers to score one).
     warehouse = build_warehouse(TINY_SHOP, tmp_path, select=[
-        f"+{name}" for chart in report.CHARTS for name in chart.marts if name != "model_metrics"])
+        f"+{name}" for chart in report.CHARTS for name in chart.marts
+        if name not in PREDICTION_MARTS])
     page = report.write_report(warehouse, tmp_path / "report.html")
     dom = subprocess.run(
         [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom",
@@ -187,10 +202,10 @@ def test_the_tiny_shops_report_renders_in_headless_chromium(tmp_path):
         assert value in headline, value
     figures = dict(re.findall(r'<figure id="([a-z-]+)"(.*?)</figure>', dom, flags=re.S))
     assert sorted(figures) == sorted(chart.id for chart in report.CHARTS)
-    # model_metrics is not built (and the tiny shop has too few customers to score a model).
+    # the prediction marts are not built
     for chart_id, body in figures.items():
         assert re.search(r"<figcaption>[^<]+</figcaption>", body), chart_id
-        if chart_id == "model-metrics":
+        if chart_id in ("model-metrics", "churn-calibration"):
             assert "No data for this source" in body and "<svg" not in body
         else:
             svg = body[body.index("<svg"):]
