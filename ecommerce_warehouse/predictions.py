@@ -406,8 +406,7 @@ def brier_score(truth, probabilities, classes) -> float:
     """Mean squared error of the class probabilities against the outcome (Brier 1950). Two
     classes: the usual mean of (p - y)^2 for the positive class; more: summed over classes.
     A 0/1 baseline scores its error rate (two classes) or twice it (more)."""
-    truth = np.asarray(truth, dtype=object)
-    outcome = np.column_stack([truth == c for c in classes]).astype(float)
+    outcome = one_hot(truth, classes)
     probabilities = np.asarray(probabilities, dtype=float)
     if len(classes) == 2:
         return float(np.mean((probabilities[:, 1] - outcome[:, 1]) ** 2))
@@ -415,7 +414,7 @@ def brier_score(truth, probabilities, classes) -> float:
 
 
 def one_hot(predicted, classes) -> np.ndarray:
-    """A hard prediction as probabilities (1 for the predicted class)."""
+    """A hard prediction (or an outcome) as probabilities: 1 for its class."""
     predicted = np.asarray(predicted, dtype=object)
     return np.column_stack([predicted == c for c in classes]).astype(float)
 
@@ -540,8 +539,6 @@ def earlier_windows(name, orders, reviews, cutoff, label_days, window, to_class)
 
 def stack(parts):
     """Concatenate (features, labels) pairs into one training set."""
-    if not parts:
-        raise ValueError("nothing to stack")
     return (pd.concat([features for features, _ in parts], ignore_index=True),
             pd.concat([pd.Series(labels).reset_index(drop=True) for _, labels in parts],
                       ignore_index=True))
