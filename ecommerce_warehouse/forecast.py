@@ -5,8 +5,19 @@ of ``model_metrics``.
 
 Model
 -----
-statsmodels ``ETSModel``: additive error, no trend, additive weekly seasonality (period 7),
-parameters by maximum likelihood. Daily 80 % / 95 % intervals come from the model's
+One of two methods (``METHODS``), both statsmodels ``ETSModel`` with additive error, no trend
+and additive weekly seasonality (period 7), parameters by maximum likelihood:
+
+* ``WEEKLY``: on the daily series itself;
+* ``YEAR_OVER_YEAR``: on the change from the same weekday 52 weeks before (y_t - y_{t-364}),
+  with last year's values added back to the forecast and its intervals. This is the method
+  that knows a shop's yearly season (a Q4 peak). It needs ``YEAR + MIN_CHANGE_DAYS`` days of
+  history.
+
+:meth:`Forecaster.choose` picks the method on the ``VALIDATION_WINDOWS`` 30-day windows just before the
+day of the forecast, each method fitted on the days before each window, by the mean absolute
+percentage error of the window totals. Only those days are used, never the days being
+forecast. Daily 80 % / 95 % intervals come from the model's
 ``get_prediction(...).summary_frame(alpha=...)``; monthly totals are the sums of the daily
 point forecasts, their intervals the quantiles of the monthly sums of ``SIMULATIONS``
 simulated paths (seed ``SEED``).
@@ -14,10 +25,10 @@ simulated paths (seed ``SEED``).
 Baseline and backtest
 ---------------------
 Seasonal naive: each day gets the value of the same weekday in the last observed week.
-:func:`backtest` refits both on rolling origins (each ``horizon`` days further back, the
-last test window ending on the last day of the series) and reports the mean absolute
-percentage error of each window's ``horizon``-day total and the share of test days inside the
-model's 80 % / 95 % daily intervals.
+:func:`backtest` chooses the method and refits it, and seasonal naive, on rolling origins (each
+``horizon`` days further back, the last test window ending on the last day of the series).
+It reports the mean absolute percentage error of each window's ``horizon``-day total and the
+share of test days inside the model's 80 % / 95 % daily intervals.
 
 Too little history (fewer than ``MIN_HISTORY_DAYS`` days or ``MIN_NONZERO_DAYS`` days with
 revenue) gives a skip reason, never an exception.
@@ -35,7 +46,13 @@ from ecommerce_warehouse.evaluation import Improvement, paired_bootstrap
 from ecommerce_warehouse.predictions import improvement_columns
 
 MODEL_NAME = "revenue_forecast"
-METHOD = "ETS(A,N,A) weekly"
+WEEKLY = "ETS(A,N,A) weekly"
+YEAR_OVER_YEAR = "ETS(A,N,A) weekly on the change from 52 weeks before"
+METHODS = (WEEKLY, YEAR_OVER_YEAR)
+YEAR = 364                # 52 weeks: a year before, on the same weekday
+MIN_CHANGE_DAYS = 56      # days of year-over-year change YEAR_OVER_YEAR is fitted on, at least
+VALIDATION_WINDOWS = 3
+VALIDATION_DAYS = 30
 BASELINE_NAME = "seasonal_naive"
 SEASON = 7
 HORIZON_DAYS = 90
@@ -67,26 +84,98 @@ def skip_reason(series: pd.Series, min_days: int = MIN_HISTORY_DAYS) -> str | No
     return None
 
 
-def _fit(series: pd.Series):
+def feasible(values: np.ndarray, method: str) -> bool:
+    """Whether `method` can be fitted on a daily series of these values."""
+    if skip_reason(pd.Series(values)) is not None:
+        return False
+    return method == WEEKLY or len(values) >= YEAR + MIN_CHANGE_DAYS
+
+
+@dataclass
+class Fitted:
+    """A fitted ETS model and what is added back to its forecast (last year's values, or 0)."""
+
+    method: str
+    ets: object
+    last_year: np.ndarray | None = None   # the last YEAR days (YEAR_OVER_YEAR only)
+
+    def offset(self, horizon: int) -> np.ndarray:
+        if self.last_year is None:
+            return np.zeros(horizon)
+        if horizon > YEAR:
+            raise ValueError(f"{YEAR_OVER_YEAR} forecasts at most {YEAR} days ahead")
+        return self.last_year[:horizon]
+
+
+def _fit(values, method: str = WEEKLY) -> Fitted:
     from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
-    model = ETSModel(series.astype(float), error="add", trend=None, seasonal="add",
+    values = np.asarray(values, dtype=float)
+    last_year = None
+    if method == YEAR_OVER_YEAR:
+        last_year = values[-YEAR:]
+        values = values[YEAR:] - values[:-YEAR]
+    model = ETSModel(pd.Series(values), error="add", trend=None, seasonal="add",
                      seasonal_periods=SEASON)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return model.fit(disp=False)
+        return Fitted(method, model.fit(disp=False), last_year)
 
 
-def daily_forecast(fitted, horizon: int) -> pd.DataFrame:
+def daily_forecast(fitted: Fitted, horizon: int) -> pd.DataFrame:
     """Point forecast and 80 % / 95 % intervals of the next `horizon` days."""
-    n = fitted.nobs
-    prediction = fitted.get_prediction(start=n, end=n + horizon - 1)
-    frame = pd.DataFrame({"forecast": np.asarray(prediction.predicted_mean, dtype=float)})
+    n = fitted.ets.nobs
+    prediction = fitted.ets.get_prediction(start=n, end=n + horizon - 1)
+    offset = fitted.offset(horizon)
+    frame = pd.DataFrame({"forecast": np.asarray(prediction.predicted_mean, dtype=float) + offset})
     for level in LEVELS:
         summary = prediction.summary_frame(alpha=1 - level / 100)
-        frame[f"lower_{level}"] = summary["pi_lower"].to_numpy(dtype=float)
-        frame[f"upper_{level}"] = summary["pi_upper"].to_numpy(dtype=float)
+        frame[f"lower_{level}"] = summary["pi_lower"].to_numpy(dtype=float) + offset
+        frame[f"upper_{level}"] = summary["pi_upper"].to_numpy(dtype=float) + offset
     return frame
+
+
+class Forecaster:
+    """Fits and forecasts of one series, each computed once (the backtest's validation windows
+    are the earlier origins' test windows)."""
+
+    def __init__(self, series: pd.Series):
+        self.values = series.reset_index(drop=True).to_numpy(dtype=float)
+        self._forecasts: dict = {}
+
+    def forecast(self, method: str, end: int, horizon: int) -> pd.DataFrame:
+        """`method` fitted on the first `end` days, forecasting the `horizon` days after."""
+        key = (method, end, horizon)
+        if key not in self._forecasts:
+            self._forecasts[key] = daily_forecast(_fit(self.values[:end], method), horizon)
+        return self._forecasts[key]
+
+    def choose(self, end: int) -> tuple[str, str]:
+        """(method, why) for a forecast made after the first `end` days.
+
+        Each feasible method is scored on the VALIDATION_WINDOWS windows of VALIDATION_DAYS
+        days before `end`, fitted on the days before each window: the lowest mean absolute
+        percentage error of the window totals wins (a tie: the earlier of METHODS). WEEKLY when
+        no other method can be fitted before each window."""
+        starts = [end - VALIDATION_DAYS * k for k in range(1, VALIDATION_WINDOWS + 1)]
+        eligible = [method for method in METHODS
+                    if min(starts) > 0 and all(feasible(self.values[:start], method)
+                                               for start in starts)]
+        if len(eligible) < 2:
+            return WEEKLY, (f"{WEEKLY}: the only method with enough history before the "
+                            f"{VALIDATION_WINDOWS} validation windows of {VALIDATION_DAYS} days "
+                            f"({YEAR_OVER_YEAR} needs {YEAR + MIN_CHANGE_DAYS} days before each)")
+        scores = {}
+        for method in eligible:
+            actual = [self.values[start:start + VALIDATION_DAYS].sum() for start in starts]
+            predicted = [self.forecast(method, start, VALIDATION_DAYS)["forecast"].sum()
+                         for start in starts]
+            scores[method] = mape(actual, predicted)
+        chosen = min(scores, key=lambda method: (np.nan_to_num(scores[method], nan=np.inf),
+                                                 METHODS.index(method)))
+        listed = ", ".join(f"{method} {score:.4f}" for method, score in scores.items())
+        return chosen, (f"{chosen}: lowest MAPE of the {VALIDATION_DAYS}-day totals on the "
+                        f"{VALIDATION_WINDOWS} windows before ({listed})")
 
 
 @dataclass
@@ -95,12 +184,14 @@ class Forecast:
 
     daily: pd.DataFrame = field(default_factory=pd.DataFrame)
     monthly: pd.DataFrame = field(default_factory=pd.DataFrame)
+    method: str | None = None
+    choice: str | None = None     # why the method (Forecaster.choose)
     skip_reason: str | None = None
 
 
 def fit_forecast(series: pd.Series, horizon: int = HORIZON_DAYS, seed: int = SEED,
                  simulations: int = SIMULATIONS) -> Forecast:
-    """Fit the ETS model on a daily series and forecast the next `horizon` days.
+    """Choose the method, fit it on a daily series and forecast the next `horizon` days.
 
     Parameters
     ----------
@@ -114,18 +205,22 @@ def fit_forecast(series: pd.Series, horizon: int = HORIZON_DAYS, seed: int = SEE
     Forecast
         ``daily``: period_start, forecast_days (1), forecast, lower/upper_80, lower/upper_95;
         ``monthly``: the same per calendar month of the horizon (forecast_days = days of the
-        horizon in the month); or ``skip_reason`` with empty frames.
+        horizon in the month), ``method`` and ``choice``; or ``skip_reason`` with empty
+        frames.
     """
     reason = skip_reason(series)
     if reason:
         return Forecast(skip_reason=reason)
     start = series.index[-1] + pd.Timedelta(days=1)
-    fitted = _fit(series.reset_index(drop=True))
+    forecaster = Forecaster(series)
+    method, choice = forecaster.choose(len(series))
+    fitted = _fit(forecaster.values, method)
     daily = daily_forecast(fitted, horizon)
     daily.insert(0, "period_start", pd.date_range(start, periods=horizon, freq="D"))
     daily.insert(1, "forecast_days", 1)
-    paths = np.asarray(fitted.simulate(nsimulations=horizon, repetitions=simulations,
-                                       anchor="end", rng=np.random.default_rng(seed)), dtype=float)
+    paths = np.asarray(fitted.ets.simulate(nsimulations=horizon, repetitions=simulations,
+                                           anchor="end", rng=np.random.default_rng(seed)),
+                       dtype=float).reshape(horizon, simulations) + fitted.offset(horizon)[:, None]
     months = daily["period_start"].dt.to_period("M")
     rows = []
     for month in months.unique():
@@ -137,7 +232,7 @@ def fit_forecast(series: pd.Series, horizon: int = HORIZON_DAYS, seed: int = SEE
             tail = (100 - level) / 200
             row[f"lower_{level}"], row[f"upper_{level}"] = np.quantile(totals, [tail, 1 - tail])
         rows.append(row)
-    return Forecast(daily=daily, monthly=pd.DataFrame(rows))
+    return Forecast(daily=daily, monthly=pd.DataFrame(rows), method=method, choice=choice)
 
 
 def seasonal_naive(series: pd.Series, horizon: int) -> np.ndarray:
@@ -168,15 +263,18 @@ class Backtest:
     train_days: int = 0
     last_day: object = None
     improvement: Improvement | None = None   # on the MAPE of the totals, over the origins
+    methods: list = field(default_factory=list)   # chosen at each origin
+    method: str | None = None     # chosen at the last day: the one revenue_forecast uses
+    choice: str | None = None
     skip_reason: str | None = None
 
 
 def backtest(series: pd.Series, origins: int = 6, horizon: int = 30) -> Backtest:
-    """Refit the model and seasonal naive on rolling origins and score them.
+    """Choose and refit the model, and seasonal naive, on rolling origins and score them.
 
     Origin k (k = 1..origins) trains on the series up to ``horizon * k`` days before its end
-    and is tested on the ``horizon`` days after; origins with fewer than MIN_HISTORY_DAYS
-    training days are left out.
+    and is tested on the ``horizon`` days after; its method is chosen on the days before it
+    (Forecaster.choose). Origins with fewer than MIN_HISTORY_DAYS training days are left out.
 
     Returns
     -------
@@ -185,6 +283,7 @@ def backtest(series: pd.Series, origins: int = 6, horizon: int = 30) -> Backtest
         ``coverage_80`` and ``coverage_95`` (share of test days inside the model's daily
         intervals; the baseline has none: NaN); or the skip reason.
     """
+    forecaster = Forecaster(series)
     values = series.reset_index(drop=True).astype(float)
     result = Backtest(last_day=series.index[-1].date() if len(series) else None)
     actual_totals, model_totals, naive_totals = [], [], []
@@ -195,8 +294,9 @@ def backtest(series: pd.Series, origins: int = 6, horizon: int = 30) -> Backtest
         if skip_reason(train) is not None:
             continue
         test = values[end:end + horizon].to_numpy()
-        fitted = _fit(train)
-        predicted = daily_forecast(fitted, horizon)
+        method, _ = forecaster.choose(end)
+        predicted = forecaster.forecast(method, end, horizon)
+        result.methods.append(method)
         actual_totals.append(test.sum())
         model_totals.append(predicted["forecast"].sum())
         naive_totals.append(seasonal_naive(train, horizon).sum())
@@ -211,6 +311,7 @@ def backtest(series: pd.Series, origins: int = 6, horizon: int = 30) -> Backtest
             f"training days ({MIN_NONZERO_DAYS} with revenue) before a {horizon}-day test window")
         return result
     result.test_days = len(result.origins) * horizon
+    result.method, result.choice = forecaster.choose(len(values))
     result.metrics[f"mape_{horizon}d_total"] = (mape(actual_totals, model_totals),
                                                 mape(actual_totals, naive_totals))
     # a few origins give a wide interval: the forecast beats seasonal naive only when the
@@ -241,8 +342,16 @@ def forecast_frame(forecast: Forecast) -> pd.DataFrame:
     for column in columns[3:]:
         frame[column] = frame[column].astype(float)
     frame["model_name"] = MODEL_NAME
-    frame["method"] = METHOD
+    frame["method"] = forecast.method
     return frame
+
+
+def _choice_text(result: Backtest) -> str | None:
+    if result.skip_reason:
+        return None
+    counts = ", ".join(f"{method} at {result.methods.count(method)}" for method in METHODS
+                       if method in result.methods)
+    return f"{result.choice}. Backtest origins: {counts}"
 
 
 def metric_rows(result: Backtest, scored_days: int = HORIZON_DAYS) -> list[dict]:
@@ -250,14 +359,16 @@ def metric_rows(result: Backtest, scored_days: int = HORIZON_DAYS) -> list[dict]
 
     feature_cutoff_date = the last origin, label_window_end_date = scoring_date = the last
     day of the series, train_rows = days before the last origin, test_rows = test days,
-    scored_rows = days forecast.
+    scored_rows = days forecast; estimator = the method chosen at the last day (the one
+    revenue_forecast uses), estimator_choice = why, and the methods of the origins.
     """
     common = {"model_name": MODEL_NAME, "baseline_name": BASELINE_NAME,
               "feature_cutoff_date": result.origins[-1].date() if result.origins else None,
               "label_window_end_date": result.last_day, "scoring_date": result.last_day,
               "train_rows": result.train_days, "test_rows": result.test_days,
               "scored_rows": 0 if result.skip_reason else scored_days,
-              "class_balance": None, "skip_reason": result.skip_reason}
+              "class_balance": None, "skip_reason": result.skip_reason,
+              "estimator": result.method, "estimator_choice": _choice_text(result)}
     if result.skip_reason:
         return [{**common, "metric": "skipped", "model_value": np.nan,
                  "baseline_value": np.nan}]

@@ -69,6 +69,42 @@ def test_backtest_mape_by_hand():
     assert row["is_primary_metric"] is True and row["beats_baseline"] is None
 
 
+def yearly_peak_shop(days):
+    """The weekly pattern, 200 more a day on days 250-363 of each 52-week year (a Q4 peak),
+    and 5 more a day in the second year than on the same weekday 52 weeks before."""
+    t = np.arange(days)
+    values = (np.resize(WEEK, days) + 200.0 * ((t % 364) >= 250) + 5.0 * (t // 364)
+              + np.random.default_rng(2).normal(0, 0.01, days))
+    return series(values)
+
+
+def test_year_over_year_method_forecasts_the_yearly_peak():
+    # 624 days end on day 259 of the second year, 10 days into the peak. The last validation
+    # window (days 230-259) holds the start of the peak, which only the year-over-year method
+    # knows of, so it is chosen. It forecasts day t as day t - 364 plus the change of 5:
+    # weekly pattern + 200 + 5 for days 260-289 (all in the peak), weekday 624 % 7 = 1 first.
+    fc = f.fit_forecast(yearly_peak_shop(624), horizon=30)
+    assert fc.method == f.YEAR_OVER_YEAR
+    assert fc.choice.startswith(f.YEAR_OVER_YEAR + ": lowest MAPE")
+    expected = np.resize(np.roll(WEEK, -(624 % 7)), 30) + 205.0
+    assert fc.daily["forecast"].to_numpy() == pytest.approx(expected, abs=0.5)
+    assert (fc.daily["lower_95"] < fc.daily["forecast"]).all()
+    assert (fc.daily["forecast"] < fc.daily["upper_95"]).all()
+    # the backtest chooses on the same windows at an origin on that day (30 days before the
+    # end of 654 days), and its forecast of the 30-day total is right to 0.1 %
+    result = f.backtest(yearly_peak_shop(654), origins=1, horizon=30)
+    assert result.methods == [f.YEAR_OVER_YEAR]
+    assert result.metrics["mape_30d_total"][0] < 0.001
+
+
+def test_less_than_a_year_and_56_days_keeps_the_weekly_method():
+    # the year-over-year method needs 364 + 56 days before each of the 3 validation windows,
+    # so 509 days (the earliest window starts on day 419) are too few, 510 enough
+    assert f.fit_forecast(yearly_peak_shop(509), horizon=7).method == f.WEEKLY
+    assert "needs 420 days before each" in f.fit_forecast(yearly_peak_shop(509), horizon=7).choice
+    assert "lowest MAPE" in f.fit_forecast(yearly_peak_shop(510), horizon=7).choice
+
+
 def test_intervals_are_ordered_and_months_add_up():
     fc = f.fit_forecast(weekly(120, noise=5.0))
     frame = f.forecast_frame(fc)
@@ -111,6 +147,10 @@ def test_demo_build_has_the_forecast_and_its_backtest(tmp_path_factory):
         got = {m: (v, b) for m, v, b in rows(con, """
             select metric, model_value, baseline_value from model_metrics
             where model_name = 'revenue_forecast'""")}
+        (method,), = rows(con, "select distinct method from revenue_forecast")
+        (estimator, choice), = rows(con, """select distinct estimator, estimator_choice
+            from model_metrics where model_name = 'revenue_forecast'""")
+        assert method == estimator and method in f.METHODS and "Backtest origins" in choice
         assert set(got) == {"mape_30d_total", "coverage_80", "coverage_95"}
         assert 0 <= got["coverage_80"][0] <= got["coverage_95"][0] <= 1
         assert got["mape_30d_total"][1] >= 0
