@@ -332,6 +332,33 @@ def demo(tmp_path_factory):
         yield con
 
 
+@pytest.mark.dbt
+def test_point_in_time_features_agree_with_customer_features(demo):
+    """The same features are written twice: in SQL (customer_features, what segmentation
+    reads) and in pandas (predictions.features_as_of, computed at every cut-off). At the
+    warehouse's as-of date they must agree customer for customer."""
+    sql = demo.sql("select * from customer_features").df().set_index("customer_id").sort_index()
+    as_of = sql["as_of_date"].iloc[0]
+    orders = p.prepare_orders(demo.sql("select * from fct_orders").df())
+    py = (p.features_as_of(orders, p.prepare_reviews(None), as_of)
+          .set_index("customer_id").sort_index())
+    assert len(sql) > 1000 and list(py.index) == list(sql.index)
+    for column in ("recency_days", "frequency", "monetary", "average_order_value",
+                   "tenure_days", "coupon_order_share"):
+        np.testing.assert_allclose(py[column].to_numpy(float), sql[column].to_numpy(float),
+                                   rtol=1e-9, atol=1e-6, err_msg=column)
+    np.testing.assert_array_equal(py["return_count"].to_numpy(float),
+                                  sql["return_order_count"].to_numpy(float))
+    for column in ("first_order_date", "last_order_date"):
+        assert (pd.to_datetime(py[column]) == pd.to_datetime(sql[column])).all(), column
+    # one purchase: SQL has no gap (null), the models use the tenure as its lower bound
+    repeat = sql["frequency"] > 1
+    np.testing.assert_allclose(py.loc[repeat, "average_days_between_orders"],
+                               sql.loc[repeat, "average_days_between_orders"], rtol=1e-9)
+    assert sql.loc[~repeat, "average_days_between_orders"].isna().all()
+    assert (py.loc[~repeat, "average_days_between_orders"] == py.loc[~repeat, "tenure_days"]).all()
+
+
 def metrics(con):
     return {(m, k): (v, b) for m, k, v, b in rows(con, """
         select model_name, metric, model_value, baseline_value from model_metrics""")}
