@@ -5,8 +5,9 @@
     that matches gives the reason; see canonical_entities() for the order.
 
     Incremental runs (see validated_entity_config) validate only the rows appended to each raw
-    file since the last run and check them for duplicates against the rows validated before,
-    so that they get the reason a full refresh would give them.
+    file since the last run (incremental_new_rows) and check them for duplicates against the
+    rows validated before (incremental_ranks), so that they get the reason a full refresh would
+    give them.
 -#}
 {% macro validate_entity(entity) %}
 {%- set spec = canonical_entities()[entity] -%}
@@ -28,32 +29,7 @@ with staged as (
 
 ),
 {% if incremental %}
-{#- The rows validated before, and how far into each raw file they reach. -#}
-validated_before as (
-
-    select * from {{ this }}
-
-),
-
-rows_validated_per_file as (
-
-    select
-        source_file,
-        max(source_row_number) as last_row_number
-    from validated_before
-    group by source_file
-
-),
-
-new_rows as (
-
-    select staged.*
-    from staged
-    left join rows_validated_per_file
-        on staged.source_file = rows_validated_per_file.source_file
-    where staged.source_row_number > coalesce(rows_validated_per_file.last_row_number, 0)
-
-),
+{{ incremental_new_rows() }},
 {% endif %}
 typed as (
 
@@ -141,55 +117,7 @@ ranked as (
     from checked
 
 ){% if incremental %},
-
-{#- What the rows validated before add to the ranks: their copies of each text, and their rows
-    without a defect of each key (rows found to be duplicates had no defect either). -#}
-copies_before as (
-
-    select
-        record_fingerprint,
-        count(*) as copies
-    from validated_before
-    where record_fingerprint in (select record_fingerprint from checked)
-    group by record_fingerprint
-
-),
-
-keys_before as (
-
-    select
-        {%- for column in key %}
-        before.{{ column }},
-        {%- endfor %}
-        count(*) as key_rows
-    from validated_before as before
-    inner join (select distinct {{ key | join(", ") }} from checked where defect is null) as new_keys
-        on {% for column in key -%}
-        before.{{ column }} is not distinct from new_keys.{{ column }}
-        {%- if not loop.last %} and {% endif %}
-        {%- endfor %}
-    where before.quarantine_reason is null
-        or before.quarantine_reason in ('duplicate', 'conflicting_duplicate')
-    group by {% for column in key %}before.{{ column }}{{ ", " if not loop.last }}{% endfor %}
-
-),
-
-ranked_overall as (
-
-    select
-        ranked.* exclude (copy_number, key_rank),
-        ranked.copy_number + coalesce(copies_before.copies, 0) as copy_number,
-        ranked.key_rank + coalesce(keys_before.key_rows, 0) as key_rank
-    from ranked
-    left join copies_before
-        on ranked.record_fingerprint = copies_before.record_fingerprint
-    left join keys_before
-        on ranked.defect is null
-        {%- for column in key %}
-        and ranked.{{ column }} is not distinct from keys_before.{{ column }}
-        {%- endfor %}
-
-)
+{{ incremental_ranks(key) }}
 {%- endif %}
 
 select
