@@ -26,7 +26,7 @@ buyers as (
     where
         customer_id is not null
         and not is_return
-        and order_date <= {{ as_of_date() }}
+        and order_date <= (select as_of_date from {{ ref('int_as_of_date') }})
 
 ),
 

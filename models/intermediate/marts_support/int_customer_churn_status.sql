@@ -9,7 +9,7 @@ with orders as (
 
 as_of as (
 
-    select {{ as_of_date() }} as as_of_date
+    select as_of_date from {{ ref('int_as_of_date') }}
 
 ),
 

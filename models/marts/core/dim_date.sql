@@ -5,11 +5,17 @@ with order_lines as (
 
 ),
 
+as_of as (
+
+    select as_of_date from {{ ref('int_as_of_date') }}
+
+),
+
 bounds as (
 
     select
         cast({{ dbt.date_trunc('year', 'min(ordered_at)') }} as date) as first_day,
-        cast({{ dbt.last_day(as_of_date(), 'year') }} as date) as last_day
+        cast({{ dbt.last_day('(select as_of_date from as_of)', 'year') }} as date) as last_day
     from order_lines
 
 ),

@@ -20,7 +20,7 @@ calendar as (
 
 as_of as (
 
-    select {{ as_of_date() }} as as_of_date
+    select as_of_date from {{ ref('int_as_of_date') }}
 
 ),
 
