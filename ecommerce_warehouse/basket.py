@@ -1,6 +1,6 @@
 """Market-basket analysis: association rules mined with Borgelt's FP-growth (PyPI ``pyfim``).
 
-The plain functions behind the dbt Python model python_models/basket_rules.py (the model
+The plain functions behind the dbt Python model python_models/basket/basket_rules.py (the model
 stays thin: it runs :data:`PRUNED_PAIRS_SQL` in DuckDB, calls :func:`mine_rules` and returns
 the frame). A basket is one order, an item is one product.
 

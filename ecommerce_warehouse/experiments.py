@@ -1,5 +1,5 @@
 """Experiment design: sample size per arm of a two-proportion test (python_models/
-experiment_power.py). The retention experiment's analysis itself is SQL
+experiments/experiment_power.py). The retention experiment's analysis itself is SQL
 (models/marts/experiments/retention_experiment.sql)."""
 
 from __future__ import annotations

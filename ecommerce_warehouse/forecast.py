@@ -1,7 +1,7 @@
 """Daily net revenue forecast, behind the dbt models revenue_forecast and model_metrics.
 
-The plain functions of python_models/revenue_forecast.py and of the ``revenue_forecast`` rows
-of ``model_metrics``.
+The plain functions of python_models/forecast/revenue_forecast.py and of the
+``revenue_forecast`` rows of ``model_metrics``.
 
 Model
 -----

@@ -1,5 +1,5 @@
 """Predictive customer models (churn, next purchase, value class): the plain functions behind
-the dbt Python models in python_models/ (churn_predictions, churn_drivers,
+the dbt Python models in python_models/predictions/ (churn_predictions, churn_drivers,
 next_purchase_predictions, clv_predictions, model_metrics).
 
 Honest time split

@@ -1,5 +1,5 @@
 """Customer segmentation with K-Means: the plain functions behind the dbt Python models in
-python_models/ (customer_segment_model, customer_segments, customer_segment_loadings).
+python_models/segments/ (customer_segment_model, customer_segments, customer_segment_loadings).
 
 The models stay thin: they load `customer_features`, call these functions and return a frame.
 Everything is deterministic: fixed seeds, clusters numbered by value, PCA signs fixed.

@@ -1,9 +1,10 @@
-"""Market-basket marts (python_models/basket_rules.py, models/marts/basket) and the retention
-experiment marts (models/marts/experiments, python_models/experiment_power.py) built with dbt
-on a generated demo shop of 5,000 customers (seed 2024: about 21,000 orders and 592 + 592
-customers in the retention experiment, enough for a 95% interval of about ±0.04 around the
-uplift), checked against the generator's planted truth (`_truth/manifest.json`) and against
-plain mlxtend; and on the hand-made tiny shop, which has no rule.
+"""Market-basket marts (python_models/basket/basket_rules.py, models/marts/basket) and the
+retention experiment marts (models/marts/experiments, python_models/experiments/
+experiment_power.py) built with dbt on a generated demo shop of 5,000 customers (seed 2024:
+about 21,000 orders and 592 + 592 customers in the retention experiment, enough for a 95%
+interval of about ±0.04 around the uplift), checked against the generator's planted truth
+(`_truth/manifest.json`) and against plain mlxtend; and on the hand-made tiny shop, which has no
+rule.
 
 Only these marts, their parents and their tests are built (one module-scoped build per shop)."""
 

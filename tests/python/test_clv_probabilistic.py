@@ -24,6 +24,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 from scipy.special import hyp2f1
 
 from dbt_runner import REPO_ROOT, build_warehouse, rows
@@ -278,6 +279,20 @@ def test_models_rebuilt_from_their_parameters_predict_as_the_fitted_ones():
     assert rebuilt.failures == {"paretonbd": "no convergence"}
     # a skipped fit (null Gamma-Gamma parameters too) rebuilds nothing
     assert clv.fit_from_parameters({**failed, "gamma_gamma_p": np.nan}, occasions) is None
+
+
+# --- settings -------------------------------------------------------------------------------------
+
+def test_model_metrics_reads_the_clv_models_settings():
+    """model_metrics (python_models/predictions/) writes out the clv_probabilistic meta block of
+    the CLV models (python_models/clv/): a YAML anchor does not reach another file."""
+    meta = {}
+    for path in (REPO_ROOT / "python_models").glob("*/_*__models.yml"):
+        for model in yaml.safe_load(path.read_text())["models"]:
+            if "clv_probabilistic" in model.get("config", {}).get("meta", {}):
+                meta[model["name"]] = model["config"]["meta"]["clv_probabilistic"]
+    assert sorted(meta) == ["clv_bgnbd", "clv_model_parameters", "model_metrics"]
+    assert meta["model_metrics"] == meta["clv_bgnbd"] == meta["clv_model_parameters"]
 
 
 # --- the real CDNOW sample, read from the warehouse ------------------------------------------------

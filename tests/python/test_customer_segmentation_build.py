@@ -1,4 +1,4 @@
-"""Customer segmentation marts (models/marts/customers, python_models/customer_segment*) built
+"""Customer segmentation marts (models/marts/customers, python_models/segments) built
 with dbt on a generated demo shop, checked against the generator's planted truth
 (`_truth/customers_truth.csv`). The hand-worked tiny shop's segmentation figures are checked
 in test_tiny_shop.py (its full build includes these marts).

@@ -1,8 +1,8 @@
-"""Predictive models (ecommerce_warehouse/predictions.py, python_models/churn_predictions.py
-etc.): hand-worked unit checks of features, labels and formulas; the no-leakage proof; bad
-configuration; and one module-scoped dbt build of a generated demo shop (2,000 customers,
-seed 7, a shop the models were never looked at on) checking that each model beats its naive
-baseline on held-out customers and that the planted churn cause shows among the drivers."""
+"""Predictive models (ecommerce_warehouse/predictions.py, python_models/predictions/):
+hand-worked unit checks of features, labels and formulas; the no-leakage proof; bad
+configuration; and one module-scoped dbt build of a generated demo shop (2,000 customers, seed
+7, a shop the models were never looked at on) checking that each model beats its naive baseline
+on held-out customers and that the planted churn cause shows among the drivers."""
 
 
 import datetime as dt

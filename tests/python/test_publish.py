@@ -55,7 +55,7 @@ def test_marts_are_the_gold_layer_of_the_manifest(tmp_path):
     manifest.write_text(json.dumps({"nodes": {
         "a": node("models/marts/core/fct_orders.sql", "fct_orders"),
         "b": node("models/intermediate/int_x.sql", "int_x", "internal"),
-        "c": node("python_models/customer_segments.py", "customer_segments"),
+        "c": node("python_models/segments/customer_segments.py", "customer_segments"),
         "d": node("models/marts/core/off.sql", "off", enabled=False),
         "e": {**node("tests/x.sql", "x"), "resource_type": "test"},
         "f": node("models/marts/data_quality/quarantined_rows.sql", "quarantined_rows",

@@ -66,16 +66,27 @@ needs_spark = pytest.mark.skipif(spark_unavailable() is not None,
                                  reason=str(spark_unavailable()))
 
 
-def test_every_python_model_is_disabled_on_spark():
-    """dbt_project.yml lists each dbt Python model as disabled on the spark target; a new
-    Python model left out would break the Spark build."""
+def test_every_python_model_folder_is_a_mart_folder_disabled_on_spark():
+    """dbt_project.yml disables each folder of python_models/ on the spark target and puts it in
+    schema marts. A Python model left enabled there fails the Spark build below (dbt-spark
+    wants a Databricks cluster_id); this check is for what nothing else would notice: a Python
+    model at the top of python_models/ or in a folder without its entry builds into schema
+    internal on DuckDB, and a folder named like a top-level folder of models/ would take that
+    folder's config (folder keys are relative to each model path)."""
     project = yaml.safe_load((REPO_ROOT / "dbt_project.yml").read_text())
     configs = project["models"]["ecommerce_warehouse"]
-    python_models = sorted(path.stem for path in (REPO_ROOT / "python_models").glob("*.py"))
-    assert python_models, "no Python model found"
-    for name in python_models:
-        assert configs.get(name, {}).get("+enabled") == "{{ target.type != 'spark' }}", (
-            f"python_models/{name}.py is not disabled on the spark target in dbt_project.yml")
+    root = REPO_ROOT / "python_models"
+    assert not sorted(root.glob("*.py")), "a Python model at the top of python_models/"
+    folders = sorted({path.relative_to(root).parts[0] for path in root.rglob("*.py")})
+    assert folders, "no Python model found"
+    sql_folders = {path.name for path in (REPO_ROOT / "models").iterdir() if path.is_dir()}
+    for folder in folders:
+        assert folder not in sql_folders, (
+            f"python_models/{folder}/ shares its config key with models/{folder}/")
+        assert configs.get(folder) == {"+enabled": "{{ target.type != 'spark' }}",
+                                       "+schema": "marts"}, (
+            f"python_models/{folder}/ is not disabled on spark and in schema marts in "
+            "dbt_project.yml")
 
 
 @pytest.fixture(scope="module")

@@ -110,7 +110,7 @@ def test_products_and_calendar(warehouse):
                            "from dim_date") == [(366, "2024-01-01", "2024-12-31")]
 
 
-# --- customer segmentation (models/marts/customers, python_models/customer_segment*) ---
+# --- customer segmentation (models/marts/customers, python_models/segments) ---
 
 def test_tiny_shop_features_worked_by_hand(warehouse):
     # as-of = day after the last order = 2024-05-02. C1: O1 2024-03-05 Tue 10:00 (Kitchen 18 +
