@@ -14,8 +14,8 @@ the least work those figures need:
 * RFM quintiles (`floor_customer_rfm`, as `customer_rfm`): recency, frequency and monetary
   scores 1-5 per customer.
 
-The floor applies the canonical contract's rules for order lines (macros/canonical_contract.sql
-and validate_entity.sql) so that its figures are the warehouse's: texts trimmed, required
+The floor applies the canonical contract's rules for order lines (macros/contract/:
+canonical_entities.sql and validate_entity.sql) so that its figures are the warehouse's: texts trimmed, required
 fields present and readable, no zero or outlier quantity, no non-positive price, no discount
 outside 0-1, no copied row, one row per (order, line). It only skips what the figures do not
 need: the quarantine's reasons and raw records, the other entities, and the months (or cohort

@@ -1004,7 +1004,7 @@ def fingerprint(frame: pd.DataFrame | None, columns) -> tuple | None:
 def run_configured(name: str, orders, reviews, customer_features, settings: dict) -> Run:
     """Run model `name` on the frames a dbt model loads (fct_orders, int_reviews_cleaned,
     customer_features) with settings_from_meta() settings. The as-of date is the var, else
-    customer_features' as_of_date (the as_of_date macro, so every mart agrees on "today").
+    customer_features' as_of_date (the int_as_of_date model, so every mart agrees on "today").
     Computed once per process for the same inputs (the Run is shared: do not change it)."""
     as_of = resolve_as_of(settings["as_of"], customer_features)
     if as_of is None:
