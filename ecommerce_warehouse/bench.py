@@ -32,32 +32,24 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+from . import dbt_build
 from .demo_shop import generate
 from .demo_shop.next_day import append_next_day
-from .paths import shared_data_dir
+from .paths import REPO_ROOT, shared_data_dir
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-DBT = Path(sys.executable).parent / "dbt"
 APPENDED_TABLES = ("order_lines", "shipments")     # the files append_next_day writes to
 DAILY_REFRESH = "daily_refresh"                    # the selector of selectors.yml
 ONLINE_RETAIL = "online_retail"                    # under $SHARED_DATA_DIR
 
 
-def run_build(raw_dir: Path, warehouse: Path, target: Path, extra_vars: str | None = None,
+def run_build(raw_dir: Path, build_dir: Path, target: Path, extra_vars: str | None = None,
               select: list[str] | None = None, selector: str | None = None) -> dict:
-    """One `dbt build` (of the `select`ed nodes, or of a named `selector`) in a subprocess:
-    wall seconds, peak RSS, per-node seconds."""
-    env = dict(os.environ, RAW_DATA_PATH=str(raw_dir), DBT_DUCKDB_PATH=str(warehouse),
-               DBT_TARGET_PATH=str(target), DBT_LOG_PATH=str(target / "logs"),
-               DBT_PROFILES_DIR=str(REPO_ROOT / "profiles"),
-               DBT_SEND_ANONYMOUS_USAGE_STATS="false")
-    command = [str(DBT), "build", "--project-dir", str(REPO_ROOT)]
-    if extra_vars:
-        command += ["--vars", extra_vars]
-    if select:
-        command += ["--indirect-selection", "cautious", "--select", *select]
-    elif selector:
-        command += ["--selector", selector]
+    """One `dbt build` into build_dir/warehouse.duckdb (of the `select`ed nodes, or of a named
+    `selector`) in a subprocess: wall seconds, peak RSS, per-node seconds."""
+    env = dbt_build.dbt_env(raw_dir, build_dir, target)
+    args = (["build", "--selector", selector] if selector and not select
+            else dbt_build.build_args(select))
+    command = dbt_build.dbt_command(args, extra_vars)
     with open(target.parent / f"{target.name}.log", "w") as log:
         started = time.perf_counter()
         process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -128,7 +120,7 @@ def bench_demo(customers: int, work: Path, seed: int, select: list[str] | None,
     build_dir.mkdir(parents=True)
     warehouse = build_dir / "warehouse.duckdb"
 
-    full = run_build(shop, warehouse, build_dir / "full", select=select)
+    full = run_build(shop, build_dir, build_dir / "full", select=select)
     print(f"{customers:>9,} customers: full build {full['wall_seconds']}s, "
           f"{full['peak_memory_mb']} MB", flush=True)
     floor = run_floor(shop, "demo", warehouse)
@@ -143,7 +135,7 @@ def bench_demo(customers: int, work: Path, seed: int, select: list[str] | None,
         shutil.copy2(path, path.with_name(path.name + ".bench-backup"))
     try:
         day = append_next_day(shop)
-        incremental = run_build(shop, warehouse, build_dir / "incremental", select=select,
+        incremental = run_build(shop, build_dir, build_dir / "incremental", select=select,
                                 selector=DAILY_REFRESH)
     finally:
         for path in backups.values():
@@ -173,7 +165,7 @@ def bench_online_retail(work: Path) -> dict | None:
     build_dir = work / "build_online_retail"
     shutil.rmtree(build_dir, ignore_errors=True)
     build_dir.mkdir(parents=True)
-    full = run_build(raw, build_dir / "warehouse.duckdb", build_dir / "full",
+    full = run_build(raw, build_dir, build_dir / "full",
                      extra_vars="{source_system: online_retail}")
     floor = run_floor(raw, ONLINE_RETAIL, build_dir / "warehouse.duckdb")
     print(f"online_retail: full build {full['wall_seconds']}s, floor {floor['seconds']}s, "

@@ -38,15 +38,26 @@ def dbt_env(raw_dir: Path, work_dir: Path, target_dir: Path | None = None) -> di
     )
 
 
+def dbt_command(args: list[str], extra_vars: str | None = None) -> list[str]:
+    """The command line of `dbt <args>` on this project (with `--vars extra_vars`)."""
+    return [str(DBT), *args, "--project-dir", str(REPO_ROOT),
+            *(["--vars", extra_vars] if extra_vars else [])]
+
+
+def build_args(select: list[str] | None = None) -> list[str]:
+    """`build` of everything, or of the `select`ed nodes and only the tests whose every parent
+    is selected."""
+    return ["build", *(["--indirect-selection", "cautious", "--select", *select] if select
+                       else [])]
+
+
 def run_dbt(args: list[str], raw_dir: Path, work_dir: Path, extra_vars: str | None = None,
             env: dict[str, str] | None = None, timeout: int = DEFAULT_TIMEOUT,
             target_dir: Path | None = None):
     """`dbt <args>` on the raw files in raw_dir, writing everything under work_dir; `env` adds
     or overrides environment variables. The finished subprocess.CompletedProcess."""
-    command = [str(DBT), *args, "--project-dir", str(REPO_ROOT)]
-    if extra_vars:
-        command += ["--vars", extra_vars]
-    return subprocess.run(command, env={**dbt_env(raw_dir, work_dir, target_dir), **(env or {})},
+    return subprocess.run(dbt_command(args, extra_vars),
+                          env={**dbt_env(raw_dir, work_dir, target_dir), **(env or {})},
                           capture_output=True, text=True, timeout=timeout)
 
 
@@ -56,10 +67,7 @@ def build_warehouse(raw_dir: Path, work_dir: Path, extra_vars: str | None = None
     """`dbt build` (all models and tests, or the `select`ed ones and only the tests whose every
     parent is selected) into work_dir/warehouse.duckdb, its path returned; DbtBuildFailed with
     dbt's output if red. `env` as run_dbt's."""
-    args = ["build"]
-    if select:
-        args += ["--indirect-selection", "cautious", "--select", *select]
-    result = run_dbt(args, raw_dir, work_dir, extra_vars, env=env, timeout=timeout,
+    result = run_dbt(build_args(select), raw_dir, work_dir, extra_vars, env=env, timeout=timeout,
                      target_dir=target_dir)
     if result.returncode != 0:
         raise DbtBuildFailed(f"dbt build failed:\n{result.stdout[-6000:]}\n{result.stderr[-2000:]}")
