@@ -349,9 +349,9 @@ def forecast_frame(forecast: Forecast) -> pd.DataFrame:
 def _choice_text(result: Backtest) -> str | None:
     if result.skip_reason:
         return None
-    counts = ", ".join(f"{method} at {result.methods.count(method)}" for method in METHODS
-                       if method in result.methods)
-    return f"{result.choice}. Backtest origins: {counts}"
+    counts = ", ".join(f"{method} at {result.methods.count(method)} of {len(result.methods)}"
+                       for method in METHODS if method in result.methods)
+    return f"{result.choice}. Chosen at the backtest origins: {counts}"
 
 
 def metric_rows(result: Backtest, scored_days: int = HORIZON_DAYS) -> list[dict]:
