@@ -313,6 +313,16 @@ def test_the_estimator_is_chosen_on_the_validation_window():
     assert short.chosen == p.LOGISTIC and "fewer than two label windows" in short.choice
 
 
+def test_order_amounts_are_the_same_whatever_the_last_bits_of_a_sum():
+    # 0.1 + 0.2 is 0.30000000000000004 in floating point; DuckDB's parallel sums differ from
+    # build to build in such bits, which must not move a customer across a class threshold
+    frame = pd.DataFrame([order("o1", "A", "2024-01-01", net=0.1 + 0.2),
+                          order("o2", "B", "2024-01-01", net=0.3),
+                          order("o3", "C", "2024-01-01", net=0.0015)])
+    amounts = p.prepare_orders(frame)["net_amount"].tolist()
+    assert amounts[0] == amounts[1] == 0.3 and amounts[2] == 0.0015
+
+
 # --- one demo build ---------------------------------------------------------------------------
 
 SELECTION = ["+model_metrics",
