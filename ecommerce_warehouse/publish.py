@@ -45,8 +45,10 @@ import duckdb
 from ecommerce_warehouse import schemas
 from ecommerce_warehouse.paths import REPO_ROOT, configure_environment
 
-# The gold layer: what BI tools read (the README's mart tables).
-MART_PATHS = ("models/marts/", "python_models/")
+# The gold layer: what BI tools read (the README's mart tables), by the schema dbt builds it
+# into (a mart domain's own intermediate models, models/marts/<domain>/intermediate/, are
+# built into schema internal and stay unpublished).
+MART_SCHEMAS = (schemas.MARTS, schemas.DATA_QUALITY)
 SERVING_FILE = "serving.duckdb"
 # Money leaves the warehouse as DECIMAL: the marts compute in DOUBLE (their contracts), the
 # published marts (Parquet exports, serving views) hold money rounded to cents, so that a BI
@@ -92,7 +94,7 @@ def mart_relations(manifest_path: Path) -> dict[str, str]:
         (node["alias"], node["schema"])
         for node in manifest["nodes"].values()
         if node["resource_type"] == "model"
-        and node["original_file_path"].startswith(MART_PATHS)
+        and node["schema"] in MART_SCHEMAS
         and node["config"].get("enabled", True)
     ))
 

@@ -60,6 +60,7 @@ def test_marts_are_the_gold_layer_of_the_manifest(tmp_path):
         "e": {**node("tests/x.sql", "x"), "resource_type": "test"},
         "f": node("models/marts/data_quality/quarantined_rows.sql", "quarantined_rows",
                   "data_quality"),
+        "g": node("models/marts/retention/intermediate/int_y.sql", "int_y", "internal"),
     }}))
     assert mart_relations(manifest) == {"customer_segments": "marts", "fct_orders": "marts",
                                         "quarantined_rows": "data_quality"}
