@@ -1,4 +1,4 @@
-"""Predictive models (ecommerce_warehouse/predictions.py, python_models/predictions/):
+"""Predictive models (ecommerce_warehouse/predictions/, python_models/predictions/):
 hand-worked unit checks of features, labels and formulas; the no-leakage proof; bad
 configuration; and one module-scoped dbt build of a generated demo shop (2,000 customers, seed
 7, a shop the models were never looked at on) checking that each model beats its naive baseline
@@ -199,8 +199,8 @@ def test_reliability_table_hand_worked():
 def test_a_run_is_computed_once_per_process_for_the_same_inputs(monkeypatch):
     orders, reviews = small_shop()
     calls = []
-    monkeypatch.setattr(p.runs, "run_model", lambda name, *args: calls.append(name) or object())
-    monkeypatch.setattr(p.runs, "_RUNS", {})
+    monkeypatch.setattr(p.settings, "run_model", lambda name, *args: calls.append(name) or object())
+    monkeypatch.setattr(p.settings, "_RUNS", {})
     settings = {"window_days": 90, "cutoff": None, "as_of": "2024-06-01", "seed": 42,
                 "artifact_dir": "x"}
     threads = [threading.Thread(target=p.run_configured, args=("churn", orders, reviews, None,
