@@ -24,10 +24,11 @@ from ecommerce_warehouse.predictions.features import FEATURES, features_as_of
 from ecommerce_warehouse.predictions.labels import (VALUE_CLASSES, churn_labels, days_to_class,
                                                     next_purchase_labels, value_class,
                                                     window_revenue)
-from ecommerce_warehouse.predictions.fitting import (LOGISTIC, Candidate, brier_score, candidates,
+from ecommerce_warehouse.predictions.fitting import (LOGISTIC, Candidate, brier_score,
                                                      check_classes, class_weights, decide, fit,
                                                      one_hot, predict_proba, training_sample,
                                                      unweighted)
+from ecommerce_warehouse.predictions.tasks import TASKS, candidates
 from ecommerce_warehouse.predictions.runs import STACKED_WINDOWS, Run, earlier_windows, run_model
 from ecommerce_warehouse.predictions.outputs import (MAX_LIFESPAN_YEARS, churn_drivers,
                                                      churn_predictions, churn_reliability,
@@ -44,11 +45,11 @@ __all__ = [
     "PredictionConfigError", "PredictionSkipped", "prepare_orders", "prepare_reviews",
     "resolve_dates", "to_date", "FEATURES", "features_as_of", "VALUE_CLASSES", "churn_labels",
     "days_to_class", "next_purchase_labels", "value_class", "window_revenue", "LOGISTIC",
-    "Candidate", "brier_score", "candidates", "check_classes", "class_weights", "decide", "fit",
-    "one_hot", "predict_proba", "training_sample", "unweighted", "STACKED_WINDOWS", "Run",
-    "earlier_windows", "run_model", "MAX_LIFESPAN_YEARS", "churn_drivers", "churn_predictions",
-    "churn_reliability", "clv_predictions", "expected_lifespan_years", "historical_clv",
-    "improvement_columns", "metric_rows", "metrics_frame", "model_metrics",
+    "Candidate", "brier_score", "check_classes", "class_weights", "decide", "fit", "one_hot",
+    "predict_proba", "training_sample", "unweighted", "TASKS", "candidates", "STACKED_WINDOWS",
+    "Run", "earlier_windows", "run_model", "MAX_LIFESPAN_YEARS", "churn_drivers",
+    "churn_predictions", "churn_reliability", "clv_predictions", "expected_lifespan_years",
+    "historical_clv", "improvement_columns", "metric_rows", "metrics_frame", "model_metrics",
     "next_purchase_predictions", "reliability_table", "load_artifact", "save_artifact",
     "score_with_artifact", "meta_date", "resolve_as_of", "run_configured", "settings_from_meta",
 ]

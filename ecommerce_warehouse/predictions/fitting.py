@@ -36,7 +36,7 @@ def signed_log1p(values):
 
 @dataclass(frozen=True)
 class Candidate:
-    """One estimator the model is chosen from (on the validation window, see _choose)."""
+    """One estimator a model is chosen from (tasks.candidates, runs._choose)."""
     family: str            # "logistic regression" or "gradient boosting"
     balanced: bool = False  # class weights inversely proportional to class frequencies
 
@@ -46,15 +46,6 @@ class Candidate:
 
 
 LOGISTIC = Candidate("logistic regression")
-
-
-def candidates(name: str) -> list[Candidate]:
-    """Churn is judged on its ranking (ROC AUC) and its probability is used as it is, so no
-    class weights; the macro-F1 models also try balanced weights, as macro F1 counts every
-    class equally. The logistic regression comes first: it wins a tie."""
-    weights = (False,) if name == "churn" else (False, True)
-    return [Candidate(family, balanced) for family in ("logistic regression", "gradient boosting")
-            for balanced in weights]
 
 
 def make_estimator(seed: int = DEFAULT_SEED, candidate: Candidate = LOGISTIC):
@@ -169,12 +160,6 @@ def metrics_of(truth, predicted, probabilities, classes) -> dict:
     if len(classes) == 2:
         out["roc_auc"] = roc_auc(truth, np.asarray(probabilities, dtype=float)[:, 1])
     return out
-
-
-# The metric each classifier is judged on against its baseline: ROC AUC ranks churn risk (the
-# probability is what the retention team acts on); macro F1 weighs every class equally, so a
-# model cannot win by predicting the majority class.
-PRIMARY_METRICS = {"churn": "roc_auc", "next_purchase": "macro_f1", "clv": "macro_f1"}
 
 
 def class_balance(labels: pd.Series, classes) -> str:

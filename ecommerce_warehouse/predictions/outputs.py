@@ -23,9 +23,10 @@ from threadpoolctl import threadpool_limits
 
 from ecommerce_warehouse.evaluation import Improvement
 from ecommerce_warehouse.predictions.features import FEATURES
-from ecommerce_warehouse.predictions.fitting import PRIMARY_METRICS, matrix
+from ecommerce_warehouse.predictions.fitting import matrix
 from ecommerce_warehouse.predictions.inputs import DEFAULT_WINDOW_DAYS
 from ecommerce_warehouse.predictions.runs import Run, label_window_end
+from ecommerce_warehouse.predictions.tasks import TASKS
 
 MAX_LIFESPAN_YEARS = 10.0
 TOP_DRIVERS = 3
@@ -233,7 +234,7 @@ def metric_rows(runs: list[Run]) -> list[dict]:
                          "baseline_value": np.nan})
             continue
         for metric, value in run.metrics.items():
-            primary = metric == PRIMARY_METRICS[run.name]
+            primary = metric == TASKS[run.name].primary_metric
             rows.append({**common, "metric": metric, "model_value": value,
                          "baseline_value": run.baseline_metrics.get(metric, np.nan),
                          **improvement_columns(run.improvement if primary else None, primary)})

@@ -11,17 +11,15 @@ Honest time split
   label windows (cut-offs one and two label horizons before; their labels end on or before
   the cut-off, so nothing of the held-out customers' label window is seen).
 * Choice of estimator (:func:`_choose`): on the *validation window*, the earlier window whose
-  labels end on the cut-off, each candidate (fitting.candidates) trained on the windows before
+  labels end on the cut-off, each candidate (tasks.candidates) trained on the windows before
   it; the best primary metric wins. The held-out customers are never used to choose.
 * Scores for "today": the chosen estimator is refitted on *all* labelled customers of the
   latest windows (features as of each cut-off, labels up to the as-of date) and applied to
   features computed the same way as of the as-of date. That refitted model is the one saved
   as an artifact.
 
-Baselines: churn "same as last period" (churned if the customer made no purchase in the window
-*before* the date); next purchase (repeat customers, 2+ purchases) the majority class of the
-training customers; value class "same as last period" (the class of the customer's revenue in
-the window before the date).
+What differs between the models (classes, labels, baseline, primary metric, class weights
+tried) is each one's Task (tasks.py).
 """
 
 from __future__ import annotations
@@ -37,17 +35,14 @@ from sklearn.pipeline import Pipeline
 from ecommerce_warehouse.evaluation import Improvement, macro_f1, paired_bootstrap, roc_auc
 from ecommerce_warehouse.predictions.features import features_as_of
 from ecommerce_warehouse.predictions.fitting import (LOGISTIC, MIN_CLASS_CUSTOMERS, MIN_CUSTOMERS,
-                                                     PRIMARY_METRICS, Candidate, candidates,
-                                                     check_classes, class_balance, class_weights,
-                                                     decide, fit, metrics_of, one_hot,
-                                                     predict_proba, unweighted)
+                                                     Candidate, check_classes, class_balance,
+                                                     class_weights, decide, fit, metrics_of,
+                                                     one_hot, predict_proba, unweighted)
 from ecommerce_warehouse.predictions.inputs import (DEFAULT_SEED, DEFAULT_WINDOW_DAYS,
                                                     PredictionSkipped, prepare_orders,
-                                                    prepare_reviews, resolve_dates, to_date)
-from ecommerce_warehouse.predictions.labels import (CHURN_CLASSES, NEXT_PURCHASE_CLASSES,
-                                                    NEXT_PURCHASE_HORIZON_DAYS, VALUE_CLASSES,
-                                                    churn_labels, next_purchase_labels, value_class,
-                                                    window_revenue)
+                                                    prepare_reviews, resolve_dates)
+from ecommerce_warehouse.predictions.labels import value_class
+from ecommerce_warehouse.predictions.tasks import TASKS, Task, candidates
 
 TEST_SHARE = 0.3
 STACKED_WINDOWS = 3  # label windows a model is trained on: the latest and two before it
@@ -77,7 +72,7 @@ class Run:
     scores: pd.DataFrame | None = None
     today_features: pd.DataFrame | None = None
     extra: dict = field(default_factory=dict)
-    improvement: Improvement | None = None   # on PRIMARY_METRICS[name], held-out customers
+    improvement: Improvement | None = None   # on the task's primary metric, held-out customers
     holdout: pd.DataFrame | None = None      # churn: truth and probability, held-out customers
     skip_reason: str | None = None
 
@@ -97,13 +92,9 @@ def run_model(name, orders, reviews, as_of, window_days=DEFAULT_WINDOW_DAYS, cut
     window_days = int(window_days)
     orders = prepare_orders(orders)
     reviews = prepare_reviews(reviews)
-    spec = {
-        "churn": (CHURN_CLASSES, "same as last period"),
-        "next_purchase": (NEXT_PURCHASE_CLASSES, "majority class"),
-        "clv": (VALUE_CLASSES, "same as last period"),
-    }[name]
+    task = TASKS[name]
     run = Run(name=name, cutoff=cutoff, as_of=as_of, window_days=window_days,
-              classes=spec[0], baseline_name=spec[1])
+              classes=task.classes, baseline_name=task.baseline_name)
     try:
         _run(run, orders, reviews, seed)
     except PredictionSkipped as skipped:
@@ -113,37 +104,24 @@ def run_model(name, orders, reviews, as_of, window_days=DEFAULT_WINDOW_DAYS, cut
     return run
 
 
-def label_horizon(name: str, label_days: int) -> int:
-    """Days after a cut-off its labels look at: next purchase classes need 90."""
-    return NEXT_PURCHASE_HORIZON_DAYS if name == "next_purchase" else label_days
+def examples(task: Task, orders, reviews, cutoff, label_days, window):
+    """(features as of `cutoff`, raw labels, baseline) of the task's customers; the baseline
+    is None for the majority class, and clv's labels and baseline are revenues, classed later
+    with one threshold."""
+    features = task.customers(features_as_of(orders, reviews, cutoff, window))
+    labels = task.labels(orders, features["customer_id"], cutoff, label_days)
+    return features, labels, None if task.baseline is None else task.baseline(features)
 
 
-def examples(name, orders, reviews, cutoff, label_days, window):
-    """(features as of `cutoff`, raw labels, baseline) of model `name`; clv's labels and
-    baseline are revenues, classed later with one threshold."""
-    features = features_as_of(orders, reviews, cutoff, window)
-    if name == "next_purchase":
-        features = features[features["frequency"] >= 2].reset_index(drop=True)
-    ids = features["customer_id"]
-    if name == "churn":
-        return (features, churn_labels(orders, ids, cutoff, label_days),
-                (features["orders_last_window"] == 0).astype("int64"))
-    if name == "next_purchase":
-        return features, next_purchase_labels(orders, ids, cutoff), None
-    end = pd.Timestamp(to_date(cutoff)) + pd.Timedelta(days=label_days)
-    return (features, window_revenue(orders, ids, cutoff, end),
-            features["revenue_last_window"].astype(float))
-
-
-def earlier_windows(name, orders, reviews, cutoff, label_days, window, to_class):
+def earlier_windows(task: Task, orders, reviews, cutoff, label_days, window, to_class):
     """Up to STACKED_WINDOWS (features, labels) pairs at the cut-offs one, two, ... label
     horizons before `cutoff`, latest first. Their labels end on or before `cutoff`, so they
     can train a model evaluated after it. Stops where history runs out (too few customers)."""
-    horizon = label_horizon(name, label_days)
+    horizon = task.label_horizon(label_days)
     found = []
     for k in range(1, STACKED_WINDOWS + 1):
         earlier = cutoff - dt.timedelta(days=k * horizon)
-        features, labels, _ = examples(name, orders, reviews, earlier, label_days, window)
+        features, labels, _ = examples(task, orders, reviews, earlier, label_days, window)
         if len(features) < MIN_CUSTOMERS:
             break
         found.append((features, to_class(labels)))
@@ -157,14 +135,14 @@ def stack(parts):
                       ignore_index=True))
 
 
-def primary_score(name, truth, probabilities, classes) -> float:
-    """The model's primary metric (PRIMARY_METRICS) from class probabilities."""
-    if PRIMARY_METRICS[name] == "roc_auc":
+def primary_score(task: Task, truth, probabilities) -> float:
+    """The task's primary metric from class probabilities."""
+    if task.primary_metric == "roc_auc":
         return roc_auc(truth, probabilities[:, 1])
-    return macro_f1(truth, np.array(classes, dtype=object)[probabilities.argmax(axis=1)])
+    return macro_f1(truth, np.array(task.classes, dtype=object)[probabilities.argmax(axis=1)])
 
 
-def _choose(name, classes, earlier, seed) -> tuple[Candidate, str]:
+def _choose(task: Task, earlier, seed) -> tuple[Candidate, str]:
     """The candidate with the best primary metric on the validation window (the latest
     earlier window, whose labels end on the cut-off), each candidate trained on the windows
     before it. The held-out customers are never looked at. Too little history: the logistic
@@ -175,49 +153,47 @@ def _choose(name, classes, earlier, seed) -> tuple[Candidate, str]:
     (valid_features, valid_labels), training = earlier[0], earlier[1:]
     train_features, train_labels = stack(training)
     try:
-        check_classes(train_labels, classes, f"{name} (choice of estimator)")
-        check_classes(valid_labels, classes, f"{name} (validation window)", 2)
+        check_classes(train_labels, task.classes, f"{task.name} (choice of estimator)")
+        check_classes(valid_labels, task.classes, f"{task.name} (validation window)", 2)
     except PredictionSkipped as thin:
         return LOGISTIC, f"logistic regression kept: {thin}"
     scores = {}
-    for candidate in candidates(name):
+    for candidate in candidates(task):
         estimator = fit(train_features, train_labels, seed, candidate)
         scores[candidate] = primary_score(
-            name, valid_labels.to_numpy(), predict_proba(estimator, valid_features, classes),
-            classes)
+            task, valid_labels.to_numpy(), predict_proba(estimator, valid_features, task.classes))
     best = max(scores, key=scores.get)  # max keeps the first of equals: the simpler model
     listed = ", ".join(f"{c.label} {s:.4f}" for c, s in scores.items())
-    return best, (f"{best.label}: best {PRIMARY_METRICS[name]} on the validation window "
+    return best, (f"{best.label}: best {task.primary_metric} on the validation window "
                   f"({len(valid_labels)} customers; {listed})")
 
 
 def _run(run: Run, orders, reviews, seed):
+    task = TASKS[run.name]
     name, cutoff, as_of, window = run.name, run.cutoff, run.as_of, run.window_days
-    if name == "next_purchase" and (as_of - cutoff).days < NEXT_PURCHASE_HORIZON_DAYS:
+    if task.horizon_days is not None and (as_of - cutoff).days < task.horizon_days:
         raise PredictionSkipped(
-            f"next_purchase: only {(as_of - cutoff).days} days of data after the cut-off "
-            f"{cutoff}, {NEXT_PURCHASE_HORIZON_DAYS} needed to label the 90+ class")
+            f"{name}: only {(as_of - cutoff).days} days of data after the cut-off "
+            f"{cutoff}, {task.horizon_days} needed to label the {task.classes[-1]} class")
     # labels never reach past the as-of date
     label_end = min(cutoff + dt.timedelta(days=window), as_of)
     label_days = (label_end - cutoff).days
     labelled_orders = orders[orders["order_date"] <= pd.Timestamp(as_of)]
-    features, labels, baseline = examples(name, labelled_orders, reviews, cutoff, label_days,
+    features, labels, baseline = examples(task, labelled_orders, reviews, cutoff, label_days,
                                           window)
-    today = features_as_of(labelled_orders, reviews, as_of, window)
-    if name == "next_purchase":
-        today = today[today["frequency"] >= 2].reset_index(drop=True)
+    today = task.customers(features_as_of(labelled_orders, reviews, as_of, window))
     if len(features) < MIN_CUSTOMERS:
         raise PredictionSkipped(
             f"{name}: {len(features)} customers with purchases by the cut-off {cutoff}, "
             f"at least {MIN_CUSTOMERS} needed")
-    to_class = lambda values: values  # noqa: E731 (churn and next purchase: labels as they are)
-    if name == "clv":
+    to_class = lambda values: values  # noqa: E731 (labels that are classes: as they are)
+    if task.revenue_labels:
         # split on "bought again or not" first, so the thresholds come from training only
         train, test = _split(features, (labels > 0).astype(int), seed)
         positive = labels.iloc[train][labels.iloc[train] > 0]
         if len(positive) < 2 * MIN_CLASS_CUSTOMERS:
             raise PredictionSkipped(
-                f"clv: {len(positive)} training customers bought after the cut-off, "
+                f"{name}: {len(positive)} training customers bought after the cut-off, "
                 f"at least {2 * MIN_CLASS_CUSTOMERS} needed")
         threshold = float(positive.median())
         run.extra["high_threshold"] = threshold
@@ -229,9 +205,9 @@ def _run(run: Run, orders, reviews, seed):
         check_classes(labels, run.classes, name)
         train, test = _split(features, labels, seed)
     run.balance = class_balance(labels, run.classes)
-    earlier = earlier_windows(name, labelled_orders, reviews, cutoff, label_days, window,
+    earlier = earlier_windows(task, labelled_orders, reviews, cutoff, label_days, window,
                               to_class)
-    run.chosen, run.choice = _choose(name, run.classes, earlier, seed)
+    run.chosen, run.choice = _choose(task, earlier, seed)
     # evaluated: trained on the cut-off's training customers and the earlier windows but the
     # oldest (the same number of windows as the model refitted for today)
     latest = (features.iloc[train], labels.iloc[train])
@@ -240,10 +216,9 @@ def _run(run: Run, orders, reviews, seed):
     evaluated = fit(train_features, train_labels, seed, run.chosen)
     weights = class_weights(train_labels, run.classes, run.chosen)
     proba = unweighted(predict_proba(evaluated, features.iloc[test], run.classes), weights)
-    predicted = decide(proba, weights, run.classes)
     truth = labels.iloc[test].to_numpy()
-    if name == "churn":
-        predicted = predicted.astype("int64")
+    # decide gives the classes as objects; the metrics want the labels' own type (churn: int)
+    predicted = decide(proba, weights, run.classes).astype(truth.dtype)
     run.metrics = metrics_of(truth, predicted, proba, run.classes)
     if baseline is None:  # majority class of the training customers
         majority = labels.iloc[train].value_counts().sort_index().idxmax()
@@ -252,18 +227,19 @@ def _run(run: Run, orders, reviews, seed):
     else:
         base = baseline.iloc[test].to_numpy()
     run.baseline_metrics = metrics_of(truth, base, one_hot(base, run.classes), run.classes)
-    if name == "churn":
+    if task.primary_metric == "roc_auc":  # the probability's ranking against the 0/1 baseline
         run.improvement = paired_bootstrap(roc_auc, truth, proba[:, 1], base.astype(float),
                                            seed=seed)
-        run.extra["churn_share"] = float(labels.mean())
-        run.holdout = pd.DataFrame({"truth": truth.astype("int64"), "probability": proba[:, 1]})
     else:
         run.improvement = paired_bootstrap(macro_f1, truth, predicted, base, seed=seed)
+    if task.explained:
+        run.extra["churn_share"] = float(labels.mean())
+        run.holdout = pd.DataFrame({"truth": truth.astype("int64"), "probability": proba[:, 1]})
     run.extra["estimator"] = run.chosen.label
     # refit on every labelled customer of the latest windows, score today
     all_features, all_labels = stack([(features, labels), *earlier[:STACKED_WINDOWS - 1]])
     run.estimator = fit(all_features, all_labels, seed, run.chosen)
-    if name == "churn":
+    if task.explained:
         run.explainer = (run.estimator if run.chosen == LOGISTIC
                          else fit(all_features, all_labels, seed, LOGISTIC))
     run.class_weights = class_weights(all_labels, run.classes, run.chosen)
@@ -282,8 +258,8 @@ def label_window_end(run: Run):
 
 
 def skipped_run(name, window_days, reason) -> Run:
-    baseline = {"next_purchase": "majority class"}.get(name, "same as last period")
-    classes = {"churn": CHURN_CLASSES, "next_purchase": NEXT_PURCHASE_CLASSES,
-               "clv": VALUE_CLASSES}[name]
+    """The Run of model `name` skipped before it had dates (no customers), with the reason."""
+    task = TASKS[name]
     return Run(name=name, cutoff=None, as_of=None, window_days=int(window_days),
-               classes=classes, baseline_name=baseline, skip_reason=f"{name}: {reason}")
+               classes=task.classes, baseline_name=task.baseline_name,
+               skip_reason=f"{name}: {reason}")

@@ -275,7 +275,7 @@ def shop_of_buyers(customers=400, seed=3):
 def test_earlier_windows_end_by_the_cutoff_and_ignore_later_data():
     orders, reviews = shop_of_buyers()
     cutoff = dt.date(2024, 9, 1)
-    windows = p.earlier_windows("churn", orders, reviews, cutoff, 90, 90, lambda x: x)
+    windows = p.earlier_windows(p.TASKS["churn"], orders, reviews, cutoff, 90, 90, lambda x: x)
     assert len(windows) == p.STACKED_WINDOWS
     # the k-th earlier window: features as of cutoff - 90k, labels in the 90 days after it
     for k, (features, labels) in enumerate(windows, start=1):
@@ -289,7 +289,7 @@ def test_earlier_windows_end_by_the_cutoff_and_ignore_later_data():
     after = later["order_date"] > pd.Timestamp(cutoff)
     later.loc[after, "customer_id"] = "someone else"
     for (f1, l1), (f2, l2) in zip(windows, p.earlier_windows(
-            "churn", later, reviews, cutoff, 90, 90, lambda x: x)):
+            p.TASKS["churn"], later, reviews, cutoff, 90, 90, lambda x: x)):
         pd.testing.assert_frame_equal(f1, f2)
         assert list(l1) == list(l2)
 
@@ -298,7 +298,7 @@ def test_the_estimator_is_chosen_on_the_validation_window():
     orders, reviews = shop_of_buyers()
     run = p.run_model("churn", orders, reviews, "2024-12-31", 90)
     assert run.skip_reason is None
-    assert run.chosen in p.candidates("churn")
+    assert run.chosen in p.candidates(p.TASKS["churn"])
     assert run.choice.startswith(run.chosen.label + ": best roc_auc on the validation window")
     # trained on the cut-off's training customers plus the two latest earlier windows (the
     # customers who had bought by 90 and by 180 days before the cut-off)
@@ -438,7 +438,7 @@ def test_metrics_rows_record_the_split(demo):
                         f"from model_metrics where {CLASSIFIERS}")
     assert len(chosen) == 3
     for model, estimator, choice in chosen:
-        assert estimator in {c.label for c in p.candidates(model)}, model
+        assert estimator in {c.label for c in p.candidates(p.TASKS[model])}, model
         assert choice.startswith(f"{estimator}: best "), model
     counts = dict(rows(demo, "select metric, count(*) from model_metrics group by 1"))
     assert counts == {"accuracy": 3, "macro_f1": 3, "roc_auc": 1, "brier_score": 3,
