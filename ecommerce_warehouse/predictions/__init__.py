@@ -38,8 +38,8 @@ from ecommerce_warehouse.predictions.outputs import (MAX_LIFESPAN_YEARS, churn_d
                                                      next_purchase_predictions, reliability_table)
 from ecommerce_warehouse.predictions.artifacts import (load_artifact, save_artifact,
                                                        score_with_artifact)
-from ecommerce_warehouse.predictions.settings import (meta_date, resolve_as_of, run_configured,
-                                                      settings_from_meta)
+from ecommerce_warehouse.predictions.settings import (Settings, meta_date, resolve_as_of,
+                                                      run_configured, settings_from_meta)
 
 __all__ = [
     "PredictionConfigError", "PredictionSkipped", "prepare_orders", "prepare_reviews",
@@ -51,5 +51,6 @@ __all__ = [
     "churn_predictions", "churn_reliability", "clv_predictions", "expected_lifespan_years",
     "historical_clv", "improvement_columns", "metric_rows", "metrics_frame", "model_metrics",
     "next_purchase_predictions", "reliability_table", "load_artifact", "save_artifact",
-    "score_with_artifact", "meta_date", "resolve_as_of", "run_configured", "settings_from_meta",
+    "score_with_artifact", "Settings", "meta_date", "resolve_as_of", "run_configured",
+    "settings_from_meta",
 ]

@@ -7,6 +7,7 @@ on held-out customers and that the planted churn cause shows among the drivers."
 
 import datetime as dt
 import threading
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -201,8 +202,8 @@ def test_a_run_is_computed_once_per_process_for_the_same_inputs(monkeypatch):
     calls = []
     monkeypatch.setattr(p.settings, "run_model", lambda name, *args: calls.append(name) or object())
     monkeypatch.setattr(p.settings, "_RUNS", {})
-    settings = {"window_days": 90, "cutoff": None, "as_of": "2024-06-01", "seed": 42,
-                "artifact_dir": "x"}
+    settings = p.Settings(window_days=90, cutoff=None, as_of="2024-06-01", seed=42,
+                          artifact_dir="x")
     threads = [threading.Thread(target=p.run_configured, args=("churn", orders, reviews, None,
                                                                 settings)) for _ in range(4)]
     for thread in threads:
@@ -215,7 +216,7 @@ def test_a_run_is_computed_once_per_process_for_the_same_inputs(monkeypatch):
     changed = orders.copy()
     changed.loc[0, "net_amount"] += 1               # other data: computed again
     assert p.run_configured("churn", changed, reviews, None, settings) is not first
-    assert p.run_configured("churn", orders, reviews, None, {**settings, "seed": 7}) is not first
+    assert p.run_configured("churn", orders, reviews, None, replace(settings, seed=7)) is not first
     assert calls == ["churn", "clv", "churn", "churn"]
 
 
@@ -578,8 +579,8 @@ def test_demo_features_ignore_post_cutoff_data(demo):
 def test_settings_from_meta_keeps_dates_as_text():
     meta = {"predictions": {"window_days": "60", "cutoff_date": "date 2024-06-30",
                             "as_of_date": "date None", "seed": "7", "artifact_dir": "x"}}
-    assert p.settings_from_meta(meta) == {"window_days": 60, "cutoff": "2024-06-30",
-                                          "as_of": None, "seed": 7, "artifact_dir": "x"}
+    assert p.settings_from_meta(meta) == p.Settings(window_days=60, cutoff="2024-06-30",
+                                                    as_of=None, seed=7, artifact_dir="x")
 
 
 @pytest.mark.dbt
