@@ -8,6 +8,7 @@ One idea a module, each importing only those above it:
 * features: point-in-time customer features (features_as_of).
 * labels: what happened in the window after a cut-off.
 * fitting: the candidate estimators, fitting, class weights, scoring and metrics.
+* tasks: one Task per classifier (TASKS): what differs between churn, next_purchase and clv.
 * runs: a model's Run, the honest time split (method in its docstring).
 * outputs: the dbt models' tables from a Run, historical CLV.
 * artifacts: the refitted estimators saved with joblib, and scoring with them.

@@ -1,10 +1,10 @@
 """Fitting and scoring the estimators, and the metrics they are judged on.
 
 Candidates: signed log1p of every feature, standardised, then a (multinomial) logistic
-regression; and scikit-learn's HistGradientBoosting; the macro-F1 models try each with and
-without balanced class weights. A model fitted with class weights has its probabilities
-brought back to the classes' frequencies (:func:`unweighted`) and decides by the weighted ones
-(:func:`decide`).
+regression; and scikit-learn's HistGradientBoosting; each without and, where its task tries
+them (tasks.py), with balanced class weights. A model fitted with class weights has its
+probabilities brought back to the classes' frequencies (:func:`unweighted`) and decides by the
+weighted ones (:func:`decide`).
 """
 
 from __future__ import annotations
