@@ -11,5 +11,5 @@ def model(dbt, session):
     inputs = (dbt.ref("fct_orders").df(), dbt.ref("int_reviews_cleaned").df(),
               dbt.ref("customer_features").df())
     run = predictions.run_configured("churn", *inputs, settings)
-    predictions.save_artifact(run, paths.resolve(settings["artifact_dir"]))
+    predictions.save_artifact(run, paths.resolve(settings.artifact_dir))
     return predictions.churn_predictions(run)

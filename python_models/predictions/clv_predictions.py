@@ -13,5 +13,5 @@ def model(dbt, session):
     run = predictions.run_configured("clv", *inputs, settings)
     # the churn share of the latest window gives the expected lifespan of historical CLV
     churn = predictions.run_configured("churn", *inputs, settings)
-    predictions.save_artifact(run, paths.resolve(settings["artifact_dir"]))
+    predictions.save_artifact(run, paths.resolve(settings.artifact_dir))
     return predictions.clv_predictions(run, churn.extra.get("churn_share"))

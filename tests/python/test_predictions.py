@@ -1,4 +1,4 @@
-"""Predictive models (ecommerce_warehouse/predictions.py, python_models/predictions/):
+"""Predictive models (ecommerce_warehouse/predictions/, python_models/predictions/):
 hand-worked unit checks of features, labels and formulas; the no-leakage proof; bad
 configuration; and one module-scoped dbt build of a generated demo shop (2,000 customers, seed
 7, a shop the models were never looked at on) checking that each model beats its naive baseline
@@ -7,6 +7,7 @@ on held-out customers and that the planted churn cause shows among the drivers."
 
 import datetime as dt
 import threading
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -199,10 +200,10 @@ def test_reliability_table_hand_worked():
 def test_a_run_is_computed_once_per_process_for_the_same_inputs(monkeypatch):
     orders, reviews = small_shop()
     calls = []
-    monkeypatch.setattr(p, "run_model", lambda name, *args: calls.append(name) or object())
-    monkeypatch.setattr(p, "_RUNS", {})
-    settings = {"window_days": 90, "cutoff": None, "as_of": "2024-06-01", "seed": 42,
-                "artifact_dir": "x"}
+    monkeypatch.setattr(p.settings, "run_model", lambda name, *args: calls.append(name) or object())
+    monkeypatch.setattr(p.settings, "_RUNS", {})
+    settings = p.Settings(window_days=90, cutoff=None, as_of="2024-06-01", seed=42,
+                          artifact_dir="x")
     threads = [threading.Thread(target=p.run_configured, args=("churn", orders, reviews, None,
                                                                 settings)) for _ in range(4)]
     for thread in threads:
@@ -215,7 +216,7 @@ def test_a_run_is_computed_once_per_process_for_the_same_inputs(monkeypatch):
     changed = orders.copy()
     changed.loc[0, "net_amount"] += 1               # other data: computed again
     assert p.run_configured("churn", changed, reviews, None, settings) is not first
-    assert p.run_configured("churn", orders, reviews, None, {**settings, "seed": 7}) is not first
+    assert p.run_configured("churn", orders, reviews, None, replace(settings, seed=7)) is not first
     assert calls == ["churn", "clv", "churn", "churn"]
 
 
@@ -275,7 +276,7 @@ def shop_of_buyers(customers=400, seed=3):
 def test_earlier_windows_end_by_the_cutoff_and_ignore_later_data():
     orders, reviews = shop_of_buyers()
     cutoff = dt.date(2024, 9, 1)
-    windows = p.earlier_windows("churn", orders, reviews, cutoff, 90, 90, lambda x: x)
+    windows = p.earlier_windows(p.TASKS["churn"], orders, reviews, cutoff, 90, 90, lambda x: x)
     assert len(windows) == p.STACKED_WINDOWS
     # the k-th earlier window: features as of cutoff - 90k, labels in the 90 days after it
     for k, (features, labels) in enumerate(windows, start=1):
@@ -289,7 +290,7 @@ def test_earlier_windows_end_by_the_cutoff_and_ignore_later_data():
     after = later["order_date"] > pd.Timestamp(cutoff)
     later.loc[after, "customer_id"] = "someone else"
     for (f1, l1), (f2, l2) in zip(windows, p.earlier_windows(
-            "churn", later, reviews, cutoff, 90, 90, lambda x: x)):
+            p.TASKS["churn"], later, reviews, cutoff, 90, 90, lambda x: x)):
         pd.testing.assert_frame_equal(f1, f2)
         assert list(l1) == list(l2)
 
@@ -298,7 +299,7 @@ def test_the_estimator_is_chosen_on_the_validation_window():
     orders, reviews = shop_of_buyers()
     run = p.run_model("churn", orders, reviews, "2024-12-31", 90)
     assert run.skip_reason is None
-    assert run.chosen in p.candidates("churn")
+    assert run.chosen in p.candidates(p.TASKS["churn"])
     assert run.choice.startswith(run.chosen.label + ": best roc_auc on the validation window")
     # trained on the cut-off's training customers plus the two latest earlier windows (the
     # customers who had bought by 90 and by 180 days before the cut-off)
@@ -448,7 +449,7 @@ def test_metrics_rows_record_the_split(demo):
                         f"from model_metrics where {CLASSIFIERS}")
     assert len(chosen) == 3
     for model, estimator, choice in chosen:
-        assert estimator in {c.label for c in p.candidates(model)}, model
+        assert estimator in {c.label for c in p.candidates(p.TASKS[model])}, model
         assert choice.startswith(f"{estimator}: best "), model
     counts = dict(rows(demo, "select metric, count(*) from model_metrics group by 1"))
     assert counts == {"accuracy": 3, "macro_f1": 3, "roc_auc": 1, "brier_score": 3,
@@ -588,8 +589,8 @@ def test_demo_features_ignore_post_cutoff_data(demo):
 def test_settings_from_meta_keeps_dates_as_text():
     meta = {"predictions": {"window_days": "60", "cutoff_date": "date 2024-06-30",
                             "as_of_date": "date None", "seed": "7", "artifact_dir": "x"}}
-    assert p.settings_from_meta(meta) == {"window_days": 60, "cutoff": "2024-06-30",
-                                          "as_of": None, "seed": 7, "artifact_dir": "x"}
+    assert p.settings_from_meta(meta) == p.Settings(window_days=60, cutoff="2024-06-30",
+                                                    as_of=None, seed=7, artifact_dir="x")
 
 
 @pytest.mark.dbt
