@@ -37,13 +37,13 @@ SLIPPING_SEGMENTS = ("Cannot lose them", "At risk", "About to sleep")
 log = logging.getLogger("warehouse_api")
 
 
-class Period(str, Enum):
+class Period(str, Enum):  # noqa: UP042 (StrEnum would change str() of a member)
     day = "day"
     week = "week"
     month = "month"
 
 
-class Dimension(str, Enum):
+class Dimension(str, Enum):  # noqa: UP042 (StrEnum would change str() of a member)
     country = "country"
     category = "category"
 

@@ -29,7 +29,7 @@ import shutil
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from . import dbt_build
@@ -276,7 +276,7 @@ def main(argv=None):
         (("DUCKDB_MEMORY_LIMIT", "4GB"), ("DUCKDB_THREADS", "2"), ("DBT_THREADS", "2")))
 
     def record(name, run):
-        run["measured_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        run["measured_at"] = datetime.now(UTC).isoformat(timespec="seconds")
         run["settings"] = settings
         run["select"] = a.select or "everything"
         # Read again just before writing: another bench run may have added its scales.

@@ -68,8 +68,13 @@ from lifetimes.fitters import ConvergenceError
 from scipy.special import gammaln
 
 from ecommerce_warehouse.evaluation import paired_bootstrap
-from ecommerce_warehouse.predictions import (improvement_columns, meta_date, prepare_orders,
-                                            resolve_as_of, to_date)
+from ecommerce_warehouse.predictions import (
+    improvement_columns,
+    meta_date,
+    prepare_orders,
+    resolve_as_of,
+    to_date,
+)
 
 UNIT_DAYS = 7          # recency and T in weeks, as in the paper
 UNIT_NAME = "week"
@@ -201,6 +206,7 @@ class Fit:
     model of PURCHASE_MODELS that converged (the others' reasons in `failures`) and
     Gamma-Gamma; fit seconds and gradient tolerance per model name (the purchase models' and
     "gamma_gamma")."""
+
     calibration_start: dt.date
     calibration_end: dt.date
     summary: pd.DataFrame
@@ -383,7 +389,7 @@ def holdout_metrics(frame: pd.DataFrame, model: str = DEFAULT_PURCHASE_MODEL) ->
     }
 
 
-def choose_purchase_model(holdout: "Run") -> tuple[str, str]:
+def choose_purchase_model(holdout: Run) -> tuple[str, str]:
     """(name, reason): the purchase model with the lower holdout mean absolute error per
     customer (of those that converged); BG/NBD on a tie, or when there was no holdout fit."""
     default_label = PURCHASE_MODELS[DEFAULT_PURCHASE_MODEL][0]
@@ -418,6 +424,7 @@ def settings_from_meta(meta: dict) -> dict:
 @dataclass
 class Run:
     """One fit of the configured models for a dbt model: the fit, or the reason it was skipped."""
+
     purpose: str                 # "scoring" (up to the as-of date) or "holdout"
     as_of: dt.date | None
     calibration_end: dt.date | None

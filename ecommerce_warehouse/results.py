@@ -178,7 +178,7 @@ def render_section(results: list[SourceResult], date: dt.date) -> str:
 
 
 def replace_section(text: str, section: str) -> str:
-    """text with what lies between the results markers replaced by section (the markers and
+    """Text with what lies between the results markers replaced by section (the markers and
     everything outside them kept as they are); ValueError without exactly one pair in order."""
     if text.count(START_MARKER) != 1 or text.count(END_MARKER) != 1:
         raise ValueError(f"expected one {START_MARKER} and one {END_MARKER}")

@@ -18,11 +18,19 @@ from tqdm import tqdm
 
 from . import config as C
 from .dirt import MessyText, dirty_order_lines, mess_up, pick_duplicates
-from .simulate import (ARCH_NAMES, SECONDS_PER_DAY, build_lines, build_orders,
-                       build_returns, delivery_charge, draw_seconds, simulate_customers)
+from .simulate import (
+    ARCH_NAMES,
+    SECONDS_PER_DAY,
+    build_lines,
+    build_orders,
+    build_returns,
+    delivery_charge,
+    draw_seconds,
+    simulate_customers,
+)
 from .web import EVENT_TYPES, build_web_events
 from .world import World, build_world
-from .write import (TableWriter, s_date, s_fraction, s_id, s_int, s_lookup, s_money, s_ts)
+from .write import TableWriter, s_date, s_fraction, s_id, s_int, s_lookup, s_money, s_ts
 
 VERSION = "1.0.0"
 EVENT_SLICE = 250_000          # rows per formatted batch of web events

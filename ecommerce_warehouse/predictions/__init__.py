@@ -18,7 +18,8 @@ The names the rest of the code uses are re-exported here: ``from ecommerce_wareh
 predictions`` then ``predictions.run_configured(...)``.
 """
 
-from ecommerce_warehouse.predictions.inputs import (PredictionConfigError, PredictionSkipped,
+# In the layer order of the list above, not alphabetical.
+from ecommerce_warehouse.predictions.inputs import (PredictionConfigError, PredictionSkipped,  # noqa: I001
                                                     prepare_orders, prepare_reviews, resolve_dates,
                                                     to_date)
 from ecommerce_warehouse.predictions.features import FEATURES, features_as_of

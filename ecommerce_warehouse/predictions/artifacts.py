@@ -15,7 +15,7 @@ from ecommerce_warehouse.predictions.runs import Run, label_window_end
 
 
 def save_artifact(run: Run, directory) -> Path | None:
-    """joblib file <directory>/<name>.joblib: the refitted estimator with scikit-learn's
+    """The joblib file <directory>/<name>.joblib: the refitted estimator with scikit-learn's
     version, the training window, the feature list and the classes. Skipped: None, and an
     older file of that model is removed."""
     directory = Path(directory)

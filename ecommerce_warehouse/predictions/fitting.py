@@ -37,6 +37,7 @@ def signed_log1p(values):
 @dataclass(frozen=True)
 class Candidate:
     """One estimator a model is chosen from (tasks.candidates, runs._choose)."""
+
     family: str            # "logistic regression" or "gradient boosting"
     balanced: bool = False  # class weights inversely proportional to class frequencies
 

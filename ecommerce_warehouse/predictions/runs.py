@@ -34,13 +34,29 @@ from sklearn.pipeline import Pipeline
 
 from ecommerce_warehouse.evaluation import Improvement, macro_f1, paired_bootstrap, roc_auc
 from ecommerce_warehouse.predictions.features import features_as_of
-from ecommerce_warehouse.predictions.fitting import (LOGISTIC, MIN_CLASS_CUSTOMERS, MIN_CUSTOMERS,
-                                                     Candidate, check_classes, class_balance,
-                                                     class_weights, decide, fit, metrics_of,
-                                                     one_hot, predict_proba, unweighted)
-from ecommerce_warehouse.predictions.inputs import (DEFAULT_SEED, DEFAULT_WINDOW_DAYS,
-                                                    PredictionSkipped, prepare_orders,
-                                                    prepare_reviews, resolve_dates)
+from ecommerce_warehouse.predictions.fitting import (
+    LOGISTIC,
+    MIN_CLASS_CUSTOMERS,
+    MIN_CUSTOMERS,
+    Candidate,
+    check_classes,
+    class_balance,
+    class_weights,
+    decide,
+    fit,
+    metrics_of,
+    one_hot,
+    predict_proba,
+    unweighted,
+)
+from ecommerce_warehouse.predictions.inputs import (
+    DEFAULT_SEED,
+    DEFAULT_WINDOW_DAYS,
+    PredictionSkipped,
+    prepare_orders,
+    prepare_reviews,
+    resolve_dates,
+)
 from ecommerce_warehouse.predictions.labels import value_class
 from ecommerce_warehouse.predictions.tasks import TASKS, Task, candidates
 
@@ -51,6 +67,7 @@ STACKED_WINDOWS = 3  # label windows a model is trained on: the latest and two b
 @dataclass
 class Run:
     """Everything one model produces: evaluation, refitted estimator, scores for today."""
+
     name: str
     cutoff: dt.date
     as_of: dt.date

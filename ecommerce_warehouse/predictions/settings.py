@@ -8,8 +8,12 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ecommerce_warehouse.predictions.inputs import (DEFAULT_SEED, DEFAULT_WINDOW_DAYS,
-                                                    ORDER_COLUMNS, REVIEW_COLUMNS)
+from ecommerce_warehouse.predictions.inputs import (
+    DEFAULT_SEED,
+    DEFAULT_WINDOW_DAYS,
+    ORDER_COLUMNS,
+    REVIEW_COLUMNS,
+)
 from ecommerce_warehouse.predictions.runs import Run, run_model, skipped_run
 
 

@@ -22,10 +22,15 @@ import pandas as pd
 
 from ecommerce_warehouse.predictions.fitting import Candidate
 from ecommerce_warehouse.predictions.inputs import to_date
-from ecommerce_warehouse.predictions.labels import (CHURN_CLASSES, NEXT_PURCHASE_CLASSES,
-                                                    NEXT_PURCHASE_HORIZON_DAYS, VALUE_CLASSES,
-                                                    churn_labels, next_purchase_labels,
-                                                    window_revenue)
+from ecommerce_warehouse.predictions.labels import (
+    CHURN_CLASSES,
+    NEXT_PURCHASE_CLASSES,
+    NEXT_PURCHASE_HORIZON_DAYS,
+    VALUE_CLASSES,
+    churn_labels,
+    next_purchase_labels,
+    window_revenue,
+)
 
 
 @dataclass(frozen=True)

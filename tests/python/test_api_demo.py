@@ -10,9 +10,10 @@ import os
 import pytest
 from fastapi.testclient import TestClient
 
-from dbt_runner import build_warehouse
-from ecommerce_warehouse.demo_shop import generate
 from ecommerce_warehouse import schemas
+from ecommerce_warehouse.demo_shop import generate
+
+from dbt_runner import build_warehouse
 
 pytestmark = pytest.mark.dbt
 

@@ -12,14 +12,14 @@ import json
 import math
 from pathlib import Path
 
-import duckdb
 import pytest
 from scipy.stats import norm
+from test_basket import assert_same_rules, mlxtend_reference
+
+from ecommerce_warehouse import schemas
+from ecommerce_warehouse.demo_shop import generate
 
 from dbt_runner import build_warehouse
-from ecommerce_warehouse.demo_shop import generate
-from test_basket import assert_same_rules, mlxtend_reference
-from ecommerce_warehouse import schemas
 
 pytestmark = pytest.mark.dbt
 SELECTION = ["+basket_rules+", "+retention_experiment+", "+experiment_power"]

@@ -27,9 +27,10 @@ import pytest
 import yaml
 from scipy.special import hyp2f1
 
-from dbt_runner import REPO_ROOT, build_warehouse, rows
 from ecommerce_warehouse import clv_probabilistic as clv
 from ecommerce_warehouse import schemas
+
+from dbt_runner import REPO_ROOT, build_warehouse, rows
 
 FIXTURES = REPO_ROOT / "tests" / "python" / "fixtures" / "cdnow"
 SHARED_DATA_DIR = Path(os.environ.get("SHARED_DATA_DIR", REPO_ROOT.parent / "shared" / "data"))

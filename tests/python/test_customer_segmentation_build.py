@@ -8,13 +8,13 @@ build), to keep the time down."""
 
 import csv
 
-import duckdb
 import pytest
 from sklearn.metrics import adjusted_rand_score
 
-from dbt_runner import SHARED_TARGET, build_warehouse, rows
-from ecommerce_warehouse.demo_shop import generate
 from ecommerce_warehouse import schemas
+from ecommerce_warehouse.demo_shop import generate
+
+from dbt_runner import SHARED_TARGET, build_warehouse, rows
 
 pytestmark = pytest.mark.dbt
 SELECTION = [

@@ -7,9 +7,10 @@ import shutil
 import duckdb
 import pytest
 
-from dbt_runner import build_warehouse
-from ecommerce_warehouse.demo_shop import generate
 from ecommerce_warehouse import schemas
+from ecommerce_warehouse.demo_shop import generate
+
+from dbt_runner import build_warehouse
 
 pytestmark = pytest.mark.dbt
 

@@ -4,7 +4,6 @@ Everything is recomputed with DuckDB from the written files (not from generator 
 so these tests hold the generator to what the dbt pipeline will actually see.
 """
 
-import json
 import os
 from pathlib import Path
 
@@ -289,7 +288,7 @@ def test_retention_experiment_matches_manifest(con, shop):
     assert groups == {"treatment": r["n_treatment"], "control": r["n_control"]}
     assert q(con, "select distinct experiment_group, coupon_code from retention_offers "
                   "order by 1") == [("control", None), ("treatment", r["coupon_code"])]
-    rates = dict(q(con, f"""
+    rates = dict(q(con, """
         select experiment_group, avg((exists (
             select 1 from orders o where o.customer_id = ro.customer_id
               and o.order_id like 'O%'

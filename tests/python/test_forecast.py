@@ -7,6 +7,7 @@ import pytest
 from ecommerce_warehouse import forecast as f
 from ecommerce_warehouse import predictions, schemas
 from ecommerce_warehouse.demo_shop import generate
+
 from dbt_runner import build_warehouse, rows
 
 WEEK = [10.0, 20.0, 30.0, 40.0, 50.0, 60.0, 70.0]

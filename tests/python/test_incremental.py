@@ -17,10 +17,11 @@ import math
 import duckdb
 import pytest
 
-from dbt_runner import run_dbt
+from ecommerce_warehouse import schemas
 from ecommerce_warehouse.demo_shop import generate
 from ecommerce_warehouse.demo_shop.next_day import append_next_day
-from ecommerce_warehouse import schemas
+
+from dbt_runner import run_dbt
 
 pytestmark = pytest.mark.dbt
 

@@ -11,11 +11,11 @@ import duckdb
 import pytest
 import yaml
 
+from ecommerce_warehouse import schemas
 from ecommerce_warehouse.inspect import inspect_folder, main
 from ecommerce_warehouse.paths import excel_extension
 
 from dbt_runner import REPO_ROOT, build_warehouse, rows
-from ecommerce_warehouse import schemas
 
 FIXTURES = REPO_ROOT / "tests" / "python" / "fixtures"
 

@@ -4,12 +4,12 @@ generator planted (manifest in `<raw>/_truth/manifest.json`) must be visible in 
 import json
 from datetime import date
 
-import duckdb
 import pytest
 
-from dbt_runner import build_warehouse
-from ecommerce_warehouse.demo_shop import generate
 from ecommerce_warehouse import schemas
+from ecommerce_warehouse.demo_shop import generate
+
+from dbt_runner import build_warehouse
 
 pytestmark = pytest.mark.dbt
 

@@ -13,11 +13,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dbt_runner import SHARED_TARGET, build_warehouse, rows
 from ecommerce_warehouse import predictions as p
+from ecommerce_warehouse import schemas
 from ecommerce_warehouse.demo_shop import generate
 from ecommerce_warehouse.evaluation import Improvement
-from ecommerce_warehouse import schemas
+
+from dbt_runner import SHARED_TARGET, build_warehouse, rows
 
 D = pd.Timestamp
 

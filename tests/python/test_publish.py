@@ -13,10 +13,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from ecommerce_warehouse import schemas
+from ecommerce_warehouse.publish import mart_relations, open_published, published_columns, run_args
+
 import dbt_runner
 from dbt_runner import REPO_ROOT
-from ecommerce_warehouse.publish import mart_relations, open_published, published_columns, run_args
-from ecommerce_warehouse import schemas
 
 TINY_SHOP = REPO_ROOT / "tests" / "python" / "fixtures" / "tiny_shop"
 SELECT = ["--indirect-selection", "cautious", "--select", "+fct_orders"]

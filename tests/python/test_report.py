@@ -9,8 +9,9 @@ import subprocess
 import pandas as pd
 import pytest
 
-from dbt_runner import REPO_ROOT, build_warehouse
 from ecommerce_warehouse import report
+
+from dbt_runner import REPO_ROOT, build_warehouse
 
 TINY_SHOP = REPO_ROOT / "tests" / "python" / "fixtures" / "tiny_shop"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",

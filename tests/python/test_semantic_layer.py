@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 
-
-from dbt_runner import REPO_ROOT, SHARED_TARGET, build_warehouse, dbt_env
 from ecommerce_warehouse import schemas
 from ecommerce_warehouse.demo_shop import generate
+
+from dbt_runner import REPO_ROOT, SHARED_TARGET, build_warehouse, dbt_env
 
 TINY_SHOP = REPO_ROOT / "tests" / "python" / "fixtures" / "tiny_shop"
 MF = Path(sys.executable).parent / "mf"

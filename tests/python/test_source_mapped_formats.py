@@ -5,13 +5,13 @@ quarantined, see test_source_shopify.py). Only the staging and validation models
 
 import gzip
 import os
-import shutil
 
 import duckdb
 import pytest
 
-from dbt_runner import REPO_ROOT, build_warehouse, mapped_vars, rows, shipped_mapping
 from ecommerce_warehouse import schemas
+
+from dbt_runner import REPO_ROOT, build_warehouse, mapped_vars, rows, shipped_mapping
 
 FIXTURE = REPO_ROOT / "tests" / "python" / "fixtures" / "shopify"
 pytestmark = pytest.mark.dbt

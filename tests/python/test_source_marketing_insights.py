@@ -23,11 +23,11 @@ import os
 import shutil
 from pathlib import Path
 
-import duckdb
 import pytest
 
-from dbt_runner import REPO_ROOT, build_warehouse, rows, run_dbt
 from ecommerce_warehouse import schemas
+
+from dbt_runner import REPO_ROOT, build_warehouse, rows, run_dbt
 
 FIXTURE = REPO_ROOT / "tests" / "python" / "fixtures" / "marketing_insights"
 SHARED_DATA = Path(os.environ.get("SHARED_DATA_DIR", REPO_ROOT.parent / "shared" / "data"))

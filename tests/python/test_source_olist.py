@@ -33,11 +33,11 @@ from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 
-import duckdb
 import pytest
 
-from dbt_runner import REPO_ROOT, build_warehouse, rows
 from ecommerce_warehouse import schemas
+
+from dbt_runner import REPO_ROOT, build_warehouse, rows
 
 FIXTURE = REPO_ROOT / "tests" / "python" / "fixtures" / "olist"
 SHARED_DATA = Path(os.environ.get("SHARED_DATA_DIR", REPO_ROOT.parent / "shared" / "data"))

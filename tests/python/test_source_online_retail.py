@@ -17,8 +17,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dbt_runner import REPO_ROOT, build_warehouse, rows, run_dbt
 from ecommerce_warehouse import schemas
+
+from dbt_runner import REPO_ROOT, build_warehouse, rows, run_dbt
 
 FIXTURES = REPO_ROOT / "tests" / "python" / "fixtures" / "online_retail"
 SHARED_DATA_DIR = Path(os.environ.get("SHARED_DATA_DIR", REPO_ROOT.parent / "shared" / "data"))

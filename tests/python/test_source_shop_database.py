@@ -13,10 +13,10 @@ file holds, and each run sees the file as its test wrote it."""
 import duckdb
 import pytest
 
+from ecommerce_warehouse import schemas, shop_database
+
 import db_servers
 from dbt_runner import REPO_ROOT, build_warehouse, mapped_vars, rows, run_dbt
-from ecommerce_warehouse import shop_database
-from ecommerce_warehouse import schemas
 
 FIXTURE = REPO_ROOT / "tests" / "python" / "fixtures" / "shop_database"
 pytestmark = pytest.mark.dbt

@@ -20,9 +20,10 @@ import duckdb
 import pytest
 import yaml
 
-from dbt_runner import REPO_ROOT, build_warehouse, run_dbt
-from ecommerce_warehouse.demo_shop import generate
 from ecommerce_warehouse import schemas
+from ecommerce_warehouse.demo_shop import generate
+
+from dbt_runner import REPO_ROOT, build_warehouse, run_dbt
 
 # The marts compared, with the columns that identify a row (their tested unique keys).
 COMPARED_MARTS = {

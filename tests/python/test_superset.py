@@ -16,10 +16,10 @@ import time
 import duckdb
 import httpx
 import pytest
+from test_report import CHROMIUM_FLAGS
 
 from dbt_runner import REPO_ROOT, publish, publish_env
 from live_server import free_port, running
-from test_report import CHROMIUM_FLAGS
 
 pytestmark = pytest.mark.dbt
 SUPERSET_PYTHON = REPO_ROOT / ".venv-superset" / "bin" / "python"

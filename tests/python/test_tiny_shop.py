@@ -1,11 +1,11 @@
 """End to end on a ten-line shop whose every figure was worked out by hand
 (tests/python/fixtures/tiny_shop; its order_lines.csv starts with a byte-order mark)."""
 
-import duckdb
 import pytest
 
-from dbt_runner import REPO_ROOT, build_warehouse, rows
 from ecommerce_warehouse import schemas
+
+from dbt_runner import REPO_ROOT, build_warehouse, rows
 
 TINY_SHOP = REPO_ROOT / "tests" / "python" / "fixtures" / "tiny_shop"
 pytestmark = pytest.mark.dbt
