@@ -24,7 +24,8 @@ from pymc_extras.prior import Prior
 from pymc_marketing.clv import BetaGeoModel, ParetoNBDModel
 
 warnings.filterwarnings("ignore")
-SHARED_DATA_DIR = Path(os.environ.get("SHARED_DATA_DIR", Path(__file__).parents[2] / "shared" / "data"))
+SHARED_DATA_DIR = Path(os.environ.get("SHARED_DATA_DIR",
+                                      Path(__file__).parents[2] / "shared" / "data"))
 FLAT = Prior("HalfFlat")
 CASES = [
     ("BG/NBD, default priors", BetaGeoModel, None),

@@ -6,13 +6,13 @@ For each scale (customers of a generated demo shop; shops are generated once int
 folder and reused): a full `dbt build` into a fresh warehouse file (the nightly build), then
 the next day appended (`demo_shop.next_day`) and the daily refresh of the same file
 (`dbt build --selector daily_refresh`: incremental validation and facts, SQL marts, no model
-retraining; see selectors.yml); the raw files are restored afterwards, so a shop always measures the same data. For each build: wall time, peak
-resident memory of the dbt process (DuckDB and the Python models run in it), and each model's
-and test's time from dbt's target/run_results.json. Online Retail from $SHARED_DATA_DIR is
-built too when present. Each shop's floor (`bench_floor`: the monthly KPIs, cohort retention
-and RFM quintiles computed by one plain DuckDB script from the same raw files) is timed after
-its full build, checked against the build's marts, and every build is reported as a multiple
-of it. Results are merged by name into bench/results.json (a run re-measures
+retraining; see selectors.yml); the raw files are restored afterwards, so a shop always measures the
+same data. For each build: wall time, peak resident memory of the dbt process (DuckDB and the Python
+models run in it), and each model's and test's time from dbt's target/run_results.json. Online
+Retail from $SHARED_DATA_DIR is built too when present. Each shop's floor (`bench_floor`: the
+monthly KPIs, cohort retention and RFM quintiles computed by one plain DuckDB script from the same
+raw files) is timed after its full build, checked against the build's marts, and every build is
+reported as a multiple of it. Results are merged by name into bench/results.json (a run re-measures
 only the scales it is given) and rendered as bench/RESULTS.md.
 
 The benchmark is not a test: time on a shared machine varies; `make test` only checks that
@@ -230,12 +230,14 @@ def render_markdown(results: dict) -> str:
                                f"| {r['floor']['peak_memory_mb']:,.0f} | {differing} |")
     if len(demo) > 1:
         out += ["", "## Growth (full build, 10x the customers each step: linear = within 12x)",
-                "", "| from | to | data x | wall time x | models time x |", "|---|---|---:|---:|---:|"]
+                "", "| from | to | data x | wall time x | models time x |",
+                "|---|---|---:|---:|---:|"]
         for a, b in zip(demo, demo[1:]):
+            models_x = b['full']['models_total_seconds'] / a['full']['models_total_seconds']
             out.append(f"| {a['customers']:,} | {b['customers']:,} "
                        f"| {b['raw_rows']['order_lines'] / a['raw_rows']['order_lines']:.1f} "
                        f"| {b['full']['wall_seconds'] / a['full']['wall_seconds']:.1f} "
-                       f"| {b['full']['models_total_seconds'] / a['full']['models_total_seconds']:.1f} |")
+                       f"| {models_x:.1f} |")
     if demo:
         largest = demo[-1]
         out += ["", f"## Slowest models, full build of {largest['customers']:,} customers", "",

@@ -15,10 +15,10 @@ the least work those figures need:
   scores 1-5 per customer.
 
 The floor applies the canonical contract's rules for order lines (macros/contract/:
-canonical_entities.sql and validate_entity.sql) so that its figures are the warehouse's: texts trimmed, required
-fields present and readable, no zero or outlier quantity, no non-positive price, no discount
-outside 0-1, no copied row, one row per (order, line). It only skips what the figures do not
-need: the quarantine's reasons and raw records, the other entities, and the months (or cohort
+canonical_entities.sql and validate_entity.sql) so that its figures are the warehouse's: texts
+trimmed, required fields present and readable, no zero or outlier quantity, no non-positive price,
+no discount outside 0-1, no copied row, one row per (order, line). It only skips what the figures do
+not need: the quarantine's reasons and raw records, the other entities, and the months (or cohort
 months) without any order, which the marts list with zeros. Returns are the lines of negative
 quantity (Online Retail's `C` invoices): they count in net revenue only, as in the marts.
 """

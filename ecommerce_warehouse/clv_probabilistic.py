@@ -407,7 +407,7 @@ def choose_purchase_model(holdout: Run) -> tuple[str, str]:
                     f"{holdout.calibration_end}, checked up to {holdout.as_of})")
 
 
-# --- wiring for the dbt Python models --------------------------------------------------------------
+# --- wiring for the dbt Python models -------------------------------------------------------------
 
 def settings_from_meta(meta: dict) -> dict:
     """The `clv_probabilistic` meta block (strings rendered from vars) as typed settings."""
@@ -523,7 +523,8 @@ def chosen_purchase_model(parameters: pd.DataFrame) -> str:
 
 
 CUSTOMER_COLUMNS = {
-    "customer_id": "str", "scoring_date": "date", "purchase_model": "str", "frequency": "int64", "recency_weeks": "float64",
+    "customer_id": "str", "scoring_date": "date", "purchase_model": "str", "frequency": "int64",
+    "recency_weeks": "float64",
     "tenure_weeks": "float64", "average_repeat_value": "float64", "prediction_days": "int64",
     "expected_purchases": "float64", "probability_alive": "float64",
     "expected_average_order_value": "float64", "clv_horizon_months": "int64",

@@ -12,8 +12,8 @@ from scipy.stats import norm
 def sample_size_per_arm(baseline_rate: float, uplift: float, alpha: float = 0.05,
                         power: float = 0.80) -> dict:
     """Customers needed in EACH arm to detect an absolute uplift of the rate with a two-sided
-    two-proportion z-test at significance alpha and the given power (standard formula, no
-    continuity correction):
+    two-proportion z-test at significance alpha and the given power (standard formula below, no
+    continuity correction).
 
         n = (z_{1-alpha/2} sqrt(2 p (1 - p)) + z_{power} sqrt(p1 q1 + p2 q2))^2 / uplift^2,
 

@@ -14,13 +14,12 @@ and additive weekly seasonality (period 7), parameters by maximum likelihood:
   that knows a shop's yearly season (a Q4 peak). It needs ``YEAR + MIN_CHANGE_DAYS`` days of
   history.
 
-:meth:`Forecaster.choose` picks the method on the ``VALIDATION_WINDOWS`` 30-day windows just before the
-day of the forecast, each method fitted on the days before each window, by the mean absolute
-percentage error of the window totals. Only those days are used, never the days being
-forecast. Daily 80 % / 95 % intervals come from the model's
-``get_prediction(...).summary_frame(alpha=...)``; monthly totals are the sums of the daily
-point forecasts, their intervals the quantiles of the monthly sums of ``SIMULATIONS``
-simulated paths (seed ``SEED``).
+:meth:`Forecaster.choose` picks the method on the ``VALIDATION_WINDOWS`` 30-day windows just before
+the day of the forecast, each method fitted on the days before each window, by the mean absolute
+percentage error of the window totals. Only those days are used, never the days being forecast.
+Daily 80 % / 95 % intervals come from the model's ``get_prediction(...).summary_frame(alpha=...)``;
+monthly totals are the sums of the daily point forecasts, their intervals the quantiles of the
+monthly sums of ``SIMULATIONS`` simulated paths (seed ``SEED``).
 
 Baseline and backtest
 ---------------------

@@ -92,7 +92,8 @@ def weekday_hour_matrix(sales_by_weekday_hour: pd.DataFrame) -> pd.DataFrame:
 def revenue_by_customer_type(kpi_monthly: pd.DataFrame) -> pd.DataFrame:
     """Sold net revenue by whole month: new customers, existing customers, guests."""
     columns = ["new_customer_revenue", "existing_customer_revenue", "guest_revenue"]
-    frame = whole_periods(kpi_monthly).sort_values("month_start_date").set_index("month_start_date")[columns]
+    frame = (whole_periods(kpi_monthly).sort_values("month_start_date")
+             .set_index("month_start_date")[columns])
     return frame.fillna(0.0)
 
 

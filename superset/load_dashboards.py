@@ -130,8 +130,8 @@ def position(title: str, charts: list[dict]) -> dict:
         layout[row]["children"].append(chart_id)
         layout[chart_id] = {"type": "CHART", "id": chart_id, "children": [],
                             "parents": ["ROOT_ID", "GRID_ID", row],
-                            "meta": {"uuid": chart["uuid"], "chartId": 0, "sliceName": chart["name"],
-                                     "width": 6, "height": 50}}
+                            "meta": {"uuid": chart["uuid"], "chartId": 0,
+                                     "sliceName": chart["name"], "width": 6, "height": 50}}
     return layout
 
 

@@ -122,7 +122,8 @@ def simulate_customers(w: World, rng, n: int):
         lt = ful["late"] & (ful["delivered"] < D)
         for day in np.unique(ful["delivered"][lt]):
             bumps[day].append(("late", idx[lt & (ful["delivered"] == day)]))
-        bad = (ful["rating"] <= C.BAD_RATING_MAX) & (ful["review_day"] >= 0) & (ful["review_day"] < D)
+        bad = ((ful["rating"] <= C.BAD_RATING_MAX) & (ful["review_day"] >= 0)
+               & (ful["review_day"] < D))
         for day in np.unique(ful["review_day"][bad]):
             bumps[day].append(("bad", idx[bad & (ful["review_day"] == day)]))
         out_cust.append(idx)

@@ -99,7 +99,7 @@ def _build_calendar(w: World, rng):
 
 def _build_catalogue(w: World, rng):
     names, cats, prices = [], [], []
-    for ci, (cat, (_, median, nouns)) in enumerate(C.CATEGORIES.items()):
+    for ci, (_cat, (_, median, nouns)) in enumerate(C.CATEGORIES.items()):
         # Distinct readable names: adjective + noun + colour combinations, shuffled.
         combos = [(a, n, c) for a in C.PRODUCT_ADJECTIVES for n in nouns for c in C.PRODUCT_COLORS]
         pick = rng.choice(len(combos), C.PRODUCTS_PER_CATEGORY, replace=False)

@@ -275,6 +275,7 @@ def metrics_frame(rows: list[dict]) -> pd.DataFrame:
     for column in ("model_value", "baseline_value", "seasonal_baseline_value", "improvement",
                    "improvement_ci_low", "improvement_ci_high"):
         frame[column] = frame[column].astype(float)
-    frame["is_primary_metric"] = frame["is_primary_metric"].astype("boolean").fillna(False).astype(bool)
+    frame["is_primary_metric"] = (frame["is_primary_metric"].astype("boolean").fillna(False)
+                                  .astype(bool))
     frame["beats_baseline"] = frame["beats_baseline"].astype("boolean")
     return frame

@@ -1,5 +1,7 @@
 """The three classifiers as data: one :class:`Task` a model (churn, next_purchase, clv), which
-the runs read instead of testing the model's name. Their labels are labels.py's; the baselines:
+the runs read instead of testing the model's name. Their labels are labels.py's.
+
+The baselines:
 
 * churn: "same as last period": churned if the customer made no purchase in the window
   *before* the date.

@@ -142,7 +142,8 @@ def assert_stored_nowhere(con, texts: list[str]) -> None:
                           " where table_catalog = current_database()")
     assert len(relations) > 50, "the warehouse was not built"
     for schema, relation in relations:
-        values = rows(con, f'select lower(cast(columns(*) as varchar)) from "{schema}"."{relation}"')
+        values = rows(con, "select lower(cast(columns(*) as varchar))"
+                           f' from "{schema}"."{relation}"')
         flat = " ".join(str(value) for row in values for value in row)
         for text in texts:
             assert text.lower() not in flat, f"{text} is stored in {schema}.{relation}"

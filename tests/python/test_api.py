@@ -172,9 +172,9 @@ def test_one_json_log_line_per_request(client, caplog):
         client.get("/kpis?period=week&limit=1")
         client.get("/customers/C404")
     lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "warehouse_api"]
-    assert [(l["method"], l["path"], l["query"], l["status"]) for l in lines] == [
+    assert [(ln["method"], ln["path"], ln["query"], ln["status"]) for ln in lines] == [
         ("GET", "/kpis", "period=week&limit=1", 200), ("GET", "/customers/C404", "", 404)]
-    assert all(l["duration_ms"] >= 0 for l in lines)
+    assert all(ln["duration_ms"] >= 0 for ln in lines)
 
 
 def test_the_readmes_curl_lines_answer(client):

@@ -259,7 +259,7 @@ def test_models_rebuilt_from_their_parameters_predict_as_the_fitted_ones():
     holdout.fit, holdout.holdout = clv.holdout_check(occasions, D(2024, 1, 1), 90)
     scoring = clv.Run("scoring", D(2024, 1, 1), D(2024, 1, 1),
                       fit=clv.fit_models(occasions, D(2024, 1, 1)))
-    parameters = clv.model_parameters([scoring, holdout], holdout=holdout)
+    parameters = clv.model_parameters([scoring, holdout], holdout=holdout)  # noqa: F841 (read below by duckdb.sql)
     stored = duckdb.sql("select * from parameters").df()
     for run in (scoring, holdout):
         (row,) = stored[stored["fit_purpose"] == run.purpose].to_dict("records")
@@ -296,7 +296,7 @@ def test_model_metrics_reads_the_clv_models_settings():
     assert meta["model_metrics"] == meta["clv_bgnbd"] == meta["clv_model_parameters"]
 
 
-# --- the real CDNOW sample, read from the warehouse ------------------------------------------------
+# --- the real CDNOW sample, read from the warehouse -----------------------------------------------
 
 def read_sample():
     if not SAMPLE_FILE.exists():
@@ -371,7 +371,8 @@ def test_holdout_fit_of_the_warehouse_reproduces_the_paper(sample_warehouse):
     # clv_model_parameters' holdout row is fitted on the paper's 39 weeks. Tolerance: 0.001,
     # the rounding of the published 3 decimals (lifetimes' estimates to 4 decimals, SOURCE.md:
     # BG/NBD 0.2426, 4.4135, 0.7929, 2.4258; Pareto/NBD here 0.5533, 10.5777, 0.6062, 11.6687).
-    names = [f"bgnbd_{p}" for p in PUBLISHED_BGNBD] + [f"paretonbd_{p}" for p in PUBLISHED_PARETONBD]
+    names = ([f"bgnbd_{p}" for p in PUBLISHED_BGNBD]
+             + [f"paretonbd_{p}" for p in PUBLISHED_PARETONBD])
     (row,) = rows(sample_warehouse, f"""
         select calibration_end_date, customers, {", ".join(names)}
         from clv_model_parameters where fit_purpose = 'holdout'""")

@@ -151,7 +151,8 @@ def test_demo_build_has_the_forecast_and_its_backtest(tmp_path_factory):
         (method,), = rows(con, "select distinct method from revenue_forecast")
         (estimator, choice), = rows(con, """select distinct estimator, estimator_choice
             from model_metrics where model_name = 'revenue_forecast'""")
-        assert method == estimator and method in f.METHODS and "Chosen at the backtest origins" in choice
+        assert method == estimator and method in f.METHODS
+        assert "Chosen at the backtest origins" in choice
         assert set(got) == {"mape_30d_total", "coverage_80", "coverage_95"}
         assert 0 <= got["coverage_80"][0] <= got["coverage_95"][0] <= 1
         assert got["mape_30d_total"][1] >= 0

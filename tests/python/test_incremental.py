@@ -25,10 +25,12 @@ from dbt_runner import run_dbt
 
 pytestmark = pytest.mark.dbt
 
-SELECT = ["+path:models/marts/data_quality", "+path:models/marts/core", "+path:models/marts/sales", "+path:models/marts/retention",
-          "+path:models/marts/products", "+customer_rfm", "+segment_summary"]
+SELECT = ["+path:models/marts/data_quality", "+path:models/marts/core", "+path:models/marts/sales",
+          "+path:models/marts/retention", "+path:models/marts/products", "+customer_rfm",
+          "+segment_summary"]
 COMPARED = ["int_order_lines_validated", "int_shipments_validated", "int_web_events_validated",
-            "int_reviews_validated", "quarantined_rows", "row_reconciliation", "fct_order_lines", "fct_orders", "dim_customers", "dim_products", "kpi_daily",
+            "int_reviews_validated", "quarantined_rows", "row_reconciliation", "fct_order_lines",
+            "fct_orders", "dim_customers", "dim_products", "kpi_daily",
             "kpi_weekly", "kpi_monthly", "kpi_monthly_by_category", "kpi_monthly_by_country",
             "sales_by_weekday_hour", "cohort_retention", "customer_acquisition_monthly",
             "churn_summary", "customer_features", "customer_rfm", "segment_summary",
@@ -125,7 +127,8 @@ def sorted_rows(con, database, table):
     """The table's rows, its doubles last, sorted by the other columns first; the number of
     other columns."""
     (schema,) = con.execute("select schema_name from duckdb_tables() "
-                            "where database_name = ? and table_name = ?", [database, table]).fetchone()
+                            "where database_name = ? and table_name = ?",
+                            [database, table]).fetchone()
     table = f"{schema}.{table}"
     described = con.sql(f"describe {database}.{table}").fetchall()
     exact = [name for name, kind, *_ in described if kind != "DOUBLE"]

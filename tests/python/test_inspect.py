@@ -51,9 +51,9 @@ def run(folder, **kw):
 ])
 def test_known_layouts_recognised(folder, expected):
     reports, text, written = run(FIXTURES / folder)
-    for name, (layout, rows) in expected.items():
+    for name, (layout, n_rows) in expected.items():
         assert reports[name].layout.name == layout, name
-        assert reports[name].rows == rows, name
+        assert reports[name].rows == n_rows, name
     assert all(r.layout for r in reports.values()), text
     source = next(iter(reports.values())).layout.source
     assert f"source_system: {source}, raw_data_path: {FIXTURES / folder}" in text
@@ -72,9 +72,10 @@ def test_date_ranges():
     assert (lo.date(), hi.date()) == (datetime(1997, 1, 1).date(), datetime(1997, 4, 2).date())
 
 
-# The Shopify and WooCommerce fixtures (their docstrings in test_source_shopify.py / test_source_woocommerce.py):
-# Shopify orders #1001-#1008 with 2+1+1+1+2+1+2+1 = 11 line rows, Jan 5 .. Mar 20, USD and
-# EUR; WooCommerce orders 101-107 with 2+1+1+1+2+1+1 = 9 item rows, Apr 2 .. May 25, USD, GBP.
+# The Shopify and WooCommerce fixtures (their docstrings in test_source_shopify.py /
+# test_source_woocommerce.py): Shopify orders #1001-#1008 with 2+1+1+1+2+1+2+1 = 11 line rows,
+# Jan 5 .. Mar 20, USD and EUR; WooCommerce orders 101-107 with 2+1+1+1+2+1+1 = 9 item rows,
+# Apr 2 .. May 25, USD, GBP.
 @pytest.mark.parametrize("folder, name, layout, rows_, currencies, days", [
     ("shopify", "orders_export_1.csv", "Shopify orders export", 11, ["EUR", "USD"],
      ("2024-01-05", "2024-03-20")),

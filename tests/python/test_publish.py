@@ -32,7 +32,8 @@ def publish(raw_dir, work_dir, *args):
 
 def read_in_new_process(path, sql):
     """A fresh connection in another process (DuckDB caches open databases per process)."""
-    code = f"import duckdb; print(duckdb.connect({str(path)!r}, read_only=True).sql({sql!r}).fetchall())"
+    code = (f"import duckdb; print(duckdb.connect({str(path)!r}, read_only=True)"
+            f".sql({sql!r}).fetchall())")
     return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True).stdout.strip()
 

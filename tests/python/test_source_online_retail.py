@@ -64,7 +64,8 @@ def test_kaggle_quarantine(kaggle):
         ("order_lines", 8, "non_positive_price"),
         ("order_lines", 10, "invalid_ordered_at"),
     ]
-    (record,) = rows(kaggle, "select raw_record from quarantined_rows where source_row_number = 10")[0]
+    (record,) = rows(kaggle, "select raw_record from quarantined_rows"
+                             " where source_row_number = 10")[0]
     assert '"ordered_at":"31/12/2010 9:00"' in record
     assert rows(kaggle, """
         select source_table, raw_rows, clean_rows, quarantined_rows

@@ -54,7 +54,8 @@ PG = shop_database.ShopDatabase("postgres", "db.example", 5432, "shop", "reader"
      "the database name in SHOP_DATABASE_URL and the user's grants"),
     ('could not translate host name "db.example" to address: Name or service not known',
      "unknown host", "the host in SHOP_DATABASE_URL"),
-    ("Unknown MySQL server host 'db.example' (-2)", "unknown host", "the host in SHOP_DATABASE_URL"),
+    ("Unknown MySQL server host 'db.example' (-2)", "unknown host",
+     "the host in SHOP_DATABASE_URL"),
 ])
 def test_driver_errors_become_what_failed_and_what_to_fix(driver_says, what, fix):
     assert shop_database.failure_message(PG, f"IO Error: Unable to connect: {driver_says}") == (

@@ -150,7 +150,8 @@ def test_spark_gives_the_same_rows_as_duckdb(mart, spark_build, duckdb_build):
     keys = COMPARED_MARTS[mart]
     columns = [row[0] for row in duckdb_build.sql(f"describe {mart}").fetchall()]
     order = ", ".join(keys)
-    expected = duckdb_build.sql(f"select {', '.join(columns)} from {mart} order by {order}").fetchall()
+    expected = duckdb_build.sql(
+        f"select {', '.join(columns)} from {mart} order by {order}").fetchall()
     # Spark's tables are Parquet files: DuckDB reads them in place, no second Spark session.
     files = spark_build / mart
     assert files.is_dir(), f"spark built no table {mart} (looked in {files})"
