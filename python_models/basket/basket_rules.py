@@ -6,6 +6,8 @@ from ecommerce_warehouse import basket
 
 
 def model(dbt, session):
+    """The association rules mined from fct_order_lines' merchandise baskets, with product names
+    from dim_products."""
     dbt.config(materialized="table")
     settings = dbt.config.get("meta")["basket"]
     min_support = float(settings["min_support"])

@@ -8,6 +8,7 @@ from ecommerce_warehouse import clv_probabilistic
 
 
 def model(dbt, session):
+    """The per-customer CLV table, scored with the models rebuilt from clv_model_parameters."""
     dbt.config(materialized="table")
     settings = clv_probabilistic.settings_from_meta(dbt.config.get("meta"))
     parameters = dbt.ref("clv_model_parameters").df()

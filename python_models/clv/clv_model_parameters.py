@@ -7,6 +7,8 @@ from ecommerce_warehouse import clv_probabilistic
 
 
 def model(dbt, session):
+    """The fitted parameters of the scoring and holdout fits, from fct_orders and
+    customer_features."""
     dbt.config(materialized="table")
     settings = clv_probabilistic.settings_from_meta(dbt.config.get("meta"))
     inputs = (dbt.ref("fct_orders").df(), dbt.ref("customer_features").df())

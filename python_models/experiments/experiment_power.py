@@ -7,6 +7,8 @@ from ecommerce_warehouse import experiments
 
 
 def model(dbt, session):
+    """One row: the sample size per arm for the configured baseline rate, uplift, alpha and
+    power."""
     dbt.config(materialized="table")
     settings = dbt.config.get("meta")["experiment_power"]
     row = experiments.sample_size_per_arm(

@@ -5,6 +5,7 @@ from ecommerce_warehouse import predictions
 
 
 def model(dbt, session):
+    """The churn model's drivers, from fct_orders, int_reviews_cleaned and customer_features."""
     dbt.config(materialized="table")
     settings = predictions.settings_from_meta(dbt.config.get("meta"))
     inputs = (dbt.ref("fct_orders").df(), dbt.ref("int_reviews_cleaned").df(),

@@ -6,6 +6,7 @@ from ecommerce_warehouse import paths, predictions
 
 
 def model(dbt, session):
+    """Churn probability and top drivers per customer; saves the churn model's artifact."""
     dbt.config(materialized="table")
     settings = predictions.settings_from_meta(dbt.config.get("meta"))
     inputs = (dbt.ref("fct_orders").df(), dbt.ref("int_reviews_cleaned").df(),

@@ -6,6 +6,7 @@ from ecommerce_warehouse import predictions
 
 
 def model(dbt, session):
+    """The churn model's reliability table on the held-out customers."""
     dbt.config(materialized="table")
     settings = predictions.settings_from_meta(dbt.config.get("meta"))
     inputs = (dbt.ref("fct_orders").df(), dbt.ref("int_reviews_cleaned").df(),

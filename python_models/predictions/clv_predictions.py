@@ -6,6 +6,8 @@ from ecommerce_warehouse import paths, predictions
 
 
 def model(dbt, session):
+    """Value class, class probabilities and historical CLV per customer; saves the model's
+    artifact."""
     dbt.config(materialized="table")
     settings = predictions.settings_from_meta(dbt.config.get("meta"))
     inputs = (dbt.ref("fct_orders").df(), dbt.ref("int_reviews_cleaned").df(),

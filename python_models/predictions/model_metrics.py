@@ -9,6 +9,8 @@ from ecommerce_warehouse import clv_probabilistic, forecast, predictions
 
 
 def model(dbt, session):
+    """The metric rows of the three classifiers, the BG/NBD and Pareto/NBD holdout check and the
+    revenue forecast's backtest."""
     dbt.config(materialized="table")
     settings = predictions.settings_from_meta(dbt.config.get("meta"))
     orders, features = dbt.ref("fct_orders").df(), dbt.ref("customer_features").df()

@@ -7,6 +7,7 @@ from ecommerce_warehouse import paths, segmentation
 
 
 def model(dbt, session):
+    """The PCA loadings of customer_features' clustering features, also exported as CSV."""
     dbt.config(materialized="table")
     features = dbt.ref("customer_features").df().sort_values("customer_id", ignore_index=True)
     settings = dbt.config.get("meta")["segmentation"]

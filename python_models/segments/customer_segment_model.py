@@ -5,6 +5,7 @@ from ecommerce_warehouse import segmentation
 
 
 def model(dbt, session):
+    """One row per k tried (silhouette, inertia), the chosen k flagged."""
     dbt.config(materialized="table")
     features = dbt.ref("customer_features").df().sort_values("customer_id", ignore_index=True)
     settings = dbt.config.get("meta")["segmentation"]

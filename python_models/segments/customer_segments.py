@@ -5,6 +5,7 @@ from ecommerce_warehouse import segmentation
 
 
 def model(dbt, session):
+    """Each customer's cluster and label for the k chosen in customer_segment_model."""
     dbt.config(materialized="table")
     features = dbt.ref("customer_features").df().sort_values("customer_id", ignore_index=True)
     chosen = dbt.ref("customer_segment_model").df().query("is_chosen").iloc[0]
