@@ -37,6 +37,7 @@ PARAMETERS = {BetaGeoModel: ["r", "alpha", "a", "b"], ParetoNBDModel: ["r", "alp
 
 
 def main():
+    """Fit each case on the CDNOW sample twice and print its estimates and fit times."""
     summary = pd.read_csv(SHARED_DATA_DIR / "cdnow" / "cdnow_customers_summary.csv.gz")
     summary = summary.rename(columns={"ID": "customer_id"})
     print(f"pymc-marketing {pymc_marketing.__version__}, {len(summary)} customers")

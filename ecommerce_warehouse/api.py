@@ -38,12 +38,16 @@ log = logging.getLogger("warehouse_api")
 
 
 class Period(str, Enum):  # noqa: UP042 (StrEnum would change str() of a member)
+    """The period of a KPI series: day, ISO week or month."""
+
     day = "day"
     week = "week"
     month = "month"
 
 
 class Dimension(str, Enum):  # noqa: UP042 (StrEnum would change str() of a member)
+    """What the monthly KPIs can be split by: country or category."""
+
     country = "country"
     category = "category"
 
@@ -84,11 +88,13 @@ class Filters:
         self.params: list = []
 
     def add(self, condition: str, value: Any) -> None:
+        """Add `condition` (with a ? placeholder) and its value, unless the value is None."""
         if value is not None:
             self.conditions.append(condition)
             self.params.append(value.value if isinstance(value, Enum) else value)
 
     def sql(self) -> str:
+        """The `where` clause of the conditions added, or an empty string if there are none."""
         return f"where {' and '.join(self.conditions)}" if self.conditions else ""
 
 
@@ -106,6 +112,8 @@ def page(source: str, filters: Filters, order_by: str, limit: int, offset: int) 
 
 
 def check_api_key(key: str | None = Depends(APIKeyHeader(name="X-API-Key", auto_error=False))):
+    """Refuse a request (401) whose X-API-Key header is missing or wrong, when WAREHOUSE_API_KEY
+    (API_KEY_ENV) is set."""
     expected = os.environ.get(API_KEY_ENV)
     if expected and not (key and secrets.compare_digest(key, expected)):
         raise HTTPException(status_code=401, detail="missing or wrong X-API-Key header")
@@ -229,6 +237,7 @@ def slipping_away(limit: Limit = 10, offset: Offset = 0) -> dict:
 
 
 def one_row(name: str, customer_id: str) -> dict | None:
+    """The customer's row of mart `name` without its customer_id, or None if it has none."""
     rows = query(f"select * exclude (customer_id) from {table(name)} where customer_id = ?",
                  [customer_id])
     return rows[0] if rows else None
@@ -272,6 +281,7 @@ def bundles(maximal_only: bool = True, limit: Limit = 10, offset: Offset = 0) ->
 
 
 def main() -> None:
+    """Serve the API with uvicorn on API_HOST:API_PORT (default 127.0.0.1:8000)."""
     import uvicorn
 
     logging.basicConfig(level=logging.INFO, format="%(message)s")

@@ -158,6 +158,8 @@ def bench_demo(customers: int, work: Path, seed: int, select: list[str] | None,
 
 
 def bench_online_retail(work: Path) -> dict | None:
+    """The bench record of a full build of Online Retail from SHARED_DATA_DIR and of its floor; None
+    if the data is not there."""
     raw = shared_data_dir() / ONLINE_RETAIL
     if not raw.is_dir():
         print(f"Online Retail skipped: {raw} not found (set SHARED_DATA_DIR)", flush=True)
@@ -257,6 +259,8 @@ def render_markdown(results: dict) -> str:
 
 
 def main(argv=None):
+    """Benchmark the given scales (and Online Retail) and merge the results into results.json and
+    RESULTS.md."""
     p = argparse.ArgumentParser(prog="python -m ecommerce_warehouse.bench", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--scales", type=int, nargs="*", default=[10_000, 100_000, 1_000_000],

@@ -366,6 +366,7 @@ def run(raw_dir: Path, source: str = "demo", warehouse: Path | None = None) -> d
 
 
 def main(argv=None):
+    """Print the floor's bench record of a raw folder as JSON (see run)."""
     p = argparse.ArgumentParser(prog="python -m ecommerce_warehouse.bench_floor",
                                 description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -134,11 +134,13 @@ class ParetoNBD(ParetoNBDFitter):
                 + penalizer_coef * np.sum(np.asarray(params) ** 2))
 
     def conditional_probability_alive(self, frequency, recency, T):
+        """P(alive) per customer from the likelihood above (1 at recency = T)."""
         params = self._unload_params("r", "alpha", "s", "beta")
         return np.exp(self._log_alive_term(params, frequency, T)
                       - self._conditional_log_likelihood(params, frequency, recency, T))
 
     def fit(self, *args, **kwargs):
+        """The lifetimes fit, with Nelder-Mead started from 1 for every parameter."""
         return super().fit(*args, initial_params=np.ones(4), **kwargs)
 
 
@@ -218,6 +220,7 @@ class Fit:
 
     @property
     def repeat_customers(self) -> int:
+        """The customers with at least one repeat purchase in the calibration window."""
         return int((self.summary["frequency"] > 0).sum())
 
 
@@ -299,6 +302,8 @@ def fit_models(occasions: pd.DataFrame, calibration_end,
 # --- predictions ---------------------------------------------------------------------------------
 
 def expected_purchases(fit: Fit, days: float, model: str = DEFAULT_PURCHASE_MODEL) -> pd.Series:
+    """Each summary customer's expected purchases in the next `days` days, by purchase model
+    `model`."""
     s = fit.summary
     return fit.purchase_models[model].conditional_expected_number_of_purchases_up_to_time(
         days / UNIT_DAYS, s["frequency"], s["recency"], s["T"])
@@ -638,6 +643,7 @@ def metric_rows(run: Run, scored_customers: int) -> list[dict]:
 
 
 def mean_absolute_error(actual, forecast) -> float:
+    """The mean absolute difference between forecast and actual."""
     return float(np.abs(np.asarray(forecast, dtype=float) - actual).mean())
 
 

@@ -99,6 +99,8 @@ class Fitted:
     last_year: np.ndarray | None = None   # the last YEAR days (YEAR_OVER_YEAR only)
 
     def offset(self, horizon: int) -> np.ndarray:
+        """What is added back to the next `horizon` days of the forecast: zeros, or last year's
+        values (YEAR_OVER_YEAR, at most YEAR days ahead)."""
         if self.last_year is None:
             return np.zeros(horizon)
         if horizon > YEAR:

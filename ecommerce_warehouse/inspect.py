@@ -27,6 +27,9 @@ ENDINGS = (".csv", ".csv.gz", ".tsv", ".tsv.gz", ".txt", ".txt.gz", ".parquet", 
 
 @dataclass(frozen=True)
 class Layout:
+    """A known export layout: the headers that recognise it, and where its dates and currency
+    are."""
+
     name: str                 # what the user knows it as
     source: str               # source_system, or "mapped:<shipped mapping>"
     headers: frozenset        # header names a file of this layout has (case-insensitive)
@@ -103,6 +106,9 @@ CDNOW_HEADER = ["customer_id", "date", "number_of_cds", "dollar_value"]
 
 @dataclass
 class FileReport:
+    """What inspecting one file found: layout, rows, date range, currencies, or why it could not be
+    read."""
+
     path: Path
     layout: Layout | None = None
     rows: int = 0
@@ -123,6 +129,7 @@ def _sql_text(text):
 
 
 def export_files(folder: Path):
+    """The export files under folder by file ending, sorted; hidden files and _truth/ left out."""
     return sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")
                   and p.name.lower().endswith(ENDINGS) and "_truth" not in p.parts)
 
@@ -190,6 +197,8 @@ def _parse_range(con, view, column, formats):
 
 
 def inspect_file(con, path: Path, view: str) -> FileReport:
+    """The report of one file, read through the DuckDB view `view`: layout, rows, date range and
+    currencies."""
     report = FileReport(path)
     if path.name.lower().startswith("cdnow") and ".txt" in path.name.lower():
         found = _cdnow_rows(con, path)
@@ -219,6 +228,7 @@ def inspect_file(con, path: Path, view: str) -> FileReport:
 
 
 def build_command(source: str, folder: Path, mapping: str | None = None) -> str:
+    """The command that builds the warehouse from folder with this source (or mapping)."""
     if source.startswith("mapped:") or mapping:
         return f"make run RAW_DATA_PATH={folder} SOURCE_MAPPING={mapping or source[7:]}"
     return (f"DBT_DUCKDB_PATH={source}.duckdb .venv/bin/dbt build --profiles-dir profiles "
@@ -284,6 +294,8 @@ def inspect_folder(folder: Path, mapping_out: Path | None = None, out=sys.stdout
 
 
 def main(argv=None):
+    """Inspect a folder of exports and print the report; for an unknown layout, write a starting
+    mapping."""
     parser = argparse.ArgumentParser(prog="python -m ecommerce_warehouse.inspect",
                                      description=__doc__.split("\n\n")[0])
     parser.add_argument("folder", type=Path, help="the folder of exports")

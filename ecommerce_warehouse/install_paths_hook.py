@@ -13,6 +13,7 @@ LINE = (
 
 
 def main() -> None:
+    """Write the .pth start-up hook into the virtualenv's site-packages."""
     target = Path(site.getsitepackages()[0]) / HOOK
     target.write_text(LINE)
     print(f"wrote {target}")

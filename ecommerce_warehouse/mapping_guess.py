@@ -62,6 +62,9 @@ DECIMAL = {  # decimal separator -> a number written with it (thousands groups a
 
 @dataclass
 class Guess:
+    """A mapping guessed for one file: the canonical columns found, the settings, what is missing or
+    unused, the currency."""
+
     report: object                                  # inspect.FileReport: table, columns, dialect
     columns: dict = field(default_factory=dict)     # canonical -> (yaml value, reason)
     settings: dict = field(default_factory=dict)    # entity settings (delimiter, formats, ...)
@@ -72,6 +75,7 @@ class Guess:
 
     @property
     def score(self):
+        """How good the guess is: the columns mapped, minus 10 per required one missing."""
         return len(self.columns) - 10 * len(self.missing_required)
 
 
@@ -197,6 +201,7 @@ def _yaml(value):
 
 
 def write_mapping(guess: Guess, folder: Path, target: Path):
+    """Write the guess to target as a starting mapping file, each guess commented."""
     source = guess.report.path.relative_to(folder)
     lines = [f"# Starting mapping for {source} (folder {folder}),",
              "# written by python -m ecommerce_warehouse.inspect: check every '# guess:'.",

@@ -126,6 +126,7 @@ def published_columns(columns: list[tuple[str, str]]) -> str:
 
 
 def sql_text(value: str) -> str:
+    """`value` as a SQL string literal (single quotes doubled)."""
     return "'" + value.replace("'", "''") + "'"
 
 
@@ -243,6 +244,7 @@ def publish(dbt_args: list[str], exports: Path | None = None, docs: bool = False
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Build into a copy and publish it (module docstring); returns the exit code."""
     parser = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0],
         epilog="Other arguments go to `dbt build` (e.g. --select, --vars).")

@@ -169,6 +169,7 @@ def _money_axis(ax, axis: str = "y") -> None:
 
 
 def draw_trend(trend: pd.DataFrame, ax) -> None:
+    """Draw monthly net revenue and its 3-month moving average on ax."""
     ax.plot(trend["month_start_date"], trend["net_revenue"], marker="o", label="net revenue")
     ax.plot(trend["month_start_date"], trend["moving_average"], linestyle="--",
             label="3-month moving average")
@@ -180,6 +181,7 @@ def draw_trend(trend: pd.DataFrame, ax) -> None:
 
 
 def draw_weekday_hour(matrix: pd.DataFrame, ax) -> None:
+    """Draw the weekday-by-hour net revenue heatmap on ax."""
     image = ax.imshow(matrix.to_numpy(), aspect="auto", cmap="Blues")
     ax.set_yticks(range(len(matrix.index)), matrix.index)
     ax.set_xticks(range(0, 24, 2), range(0, 24, 2))
@@ -188,6 +190,8 @@ def draw_weekday_hour(matrix: pd.DataFrame, ax) -> None:
 
 
 def draw_customer_type(frame: pd.DataFrame, ax) -> None:
+    """Draw net revenue per month, stacked by new customers, existing customers and guests, on
+    ax."""
     labels = [pd.Timestamp(month).strftime("%Y-%m") for month in frame.index]
     bottom = None
     for column, name in zip(frame.columns, ("new customers", "existing customers", "guests")):
@@ -200,6 +204,7 @@ def draw_customer_type(frame: pd.DataFrame, ax) -> None:
 
 
 def draw_retention(matrix: pd.DataFrame, ax) -> None:
+    """Draw the cohort retention heatmap (cohort by months since first order) on ax."""
     image = ax.imshow(matrix.to_numpy(), aspect="auto", cmap="viridis", vmin=0, vmax=1)
     ax.set_yticks(range(len(matrix.index)),
                   [pd.Timestamp(month).strftime("%Y-%m") for month in matrix.index], fontsize=6)
@@ -210,6 +215,7 @@ def draw_retention(matrix: pd.DataFrame, ax) -> None:
 
 
 def draw_rfm_scores(counts: pd.DataFrame, ax) -> None:
+    """Draw the customers per recency, frequency and monetary score on ax."""
     counts.plot.bar(ax=ax, rot=0)
     ax.set_xlabel("score (5 = best)")
     ax.set_ylabel("customers")
@@ -217,12 +223,14 @@ def draw_rfm_scores(counts: pd.DataFrame, ax) -> None:
 
 
 def draw_segment_sizes(sizes: pd.Series, ax) -> None:
+    """Draw the customers per segment as horizontal bars on ax."""
     sizes.sort_values().plot.barh(ax=ax)
     ax.set_xlabel("customers")
     ax.set_ylabel("")
 
 
 def draw_segment_scatter(points: pd.DataFrame, ax) -> None:
+    """Draw customers by frequency and monetary value, coloured by segment, on ax."""
     for label, group in points.groupby("cluster_label"):
         ax.scatter(group["frequency"], group["monetary"], s=12, alpha=0.6, label=label)
     ax.set_xlabel("frequency (orders)")
@@ -232,12 +240,14 @@ def draw_segment_scatter(points: pd.DataFrame, ax) -> None:
 
 
 def draw_top_products(top: pd.DataFrame, ax) -> None:
+    """Draw the top products' net revenue as horizontal bars on ax."""
     ax.barh(top["label"].str.slice(0, 40)[::-1], top["net_revenue"][::-1])
     ax.set_xlabel("net revenue")
     _money_axis(ax, "x")
 
 
 def draw_top_bundles(top: pd.DataFrame, ax) -> None:
+    """Draw the top bundles' orders as horizontal bars, labelled with their lift, on ax."""
     bars = ax.barh(top["label"].str.slice(0, 60)[::-1], top["bundle_orders"][::-1])
     ax.bar_label(bars, [f"lift {lift:.1f}" for lift in top["lift"][::-1]], fontsize=7, padding=3)
     ax.set_xlabel("orders holding the whole bundle")
@@ -245,6 +255,7 @@ def draw_top_bundles(top: pd.DataFrame, ax) -> None:
 
 
 def draw_spend_vs_revenue(frame: pd.DataFrame, ax) -> None:
+    """Draw monthly net revenue against marketing spend with its least-squares line on ax."""
     ax.scatter(frame["marketing_spend"], frame["net_revenue"], label="months")
     fitted = frame.dropna(subset=["fitted_net_revenue"]).sort_values("marketing_spend")
     ax.plot(fitted["marketing_spend"], fitted["fitted_net_revenue"], color="C1",
@@ -257,6 +268,7 @@ def draw_spend_vs_revenue(frame: pd.DataFrame, ax) -> None:
 
 
 def draw_model_scores(scores: pd.DataFrame, ax) -> None:
+    """Draw each model's score next to its naive baseline's on ax."""
     positions = range(len(scores))
     ax.bar([p - 0.2 for p in positions], scores["model_value"], width=0.4, label="model")
     ax.bar([p + 0.2 for p in positions], scores["baseline_value"].fillna(0), width=0.4,
@@ -267,6 +279,7 @@ def draw_model_scores(scores: pd.DataFrame, ax) -> None:
 
 
 def draw_churn_calibration(calibration: pd.DataFrame, ax) -> None:
+    """Draw the churn model's reliability curve (customers per bin annotated) on ax."""
     ax.plot([0, 1], [0, 1], linestyle="--", color="grey", label="perfectly calibrated")
     ax.plot(calibration["mean_predicted_probability"], calibration["observed_churn_share"],
             marker="o", label="churn model")
@@ -285,6 +298,9 @@ def draw_churn_calibration(calibration: pd.DataFrame, ax) -> None:
 
 @dataclass(frozen=True)
 class Chart:
+    """One chart of the report: its title and caption, the marts it reads, how they are prepared and
+    drawn."""
+
     id: str
     title: str
     caption: str
@@ -383,6 +399,8 @@ def render_chart(chart: Chart, marts: dict[str, pd.DataFrame | None]) -> str:
 
 
 def render_headline(marts: dict[str, pd.DataFrame | None]) -> str:
+    """The headline KPI cards as HTML; a no-data note if kpi_monthly is missing or empty (or
+    dim_customers missing)."""
     kpi_monthly, customers = marts.get("kpi_monthly"), marts.get("dim_customers")
     if kpi_monthly is None or kpi_monthly.empty or customers is None:
         return ('<section id="headline-kpis"><div class="no-data">No data for this source '
@@ -417,6 +435,7 @@ figcaption { color: #555; font-size: 0.9em; }
 
 
 def render_report(marts: dict[str, pd.DataFrame | None], title: str) -> str:
+    """The whole report page as HTML, from the marts read."""
     generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
@@ -429,6 +448,7 @@ def render_report(marts: dict[str, pd.DataFrame | None], title: str) -> str:
 
 
 def write_report(warehouse: Path, out: Path) -> Path:
+    """Write the report of the warehouse (read-only) to out; returns out."""
     names = {"dim_customers", *(name for chart in CHARTS for name in chart.marts)}
     with schemas.connect(warehouse) as con:
         marts = {name: read_mart(con, name) for name in sorted(names)}
@@ -438,6 +458,7 @@ def write_report(warehouse: Path, out: Path) -> Path:
 
 
 def main(argv: list[str] | None = None) -> None:
+    """Write the report of --warehouse to --out."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--warehouse", type=Path,
                         default=resolve(os.environ.get("DBT_DUCKDB_PATH") or DEFAULT_WAREHOUSE))

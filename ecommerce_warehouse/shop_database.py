@@ -70,6 +70,8 @@ class ShopDatabaseError(RuntimeError):
 
 @dataclass(frozen=True)
 class ShopDatabase:
+    """The shop database named by SHOP_DATABASE_URL: kind, host, port, database, user, password."""
+
     kind: str  # DuckDB attach type: postgres or mysql
     host: str
     port: int
@@ -182,6 +184,8 @@ class Plugin(BasePlugin):
     SHOP_DATABASE_URL to dbt's connection (read-only, as `shop_db`); no-op while it is unset."""
 
     def configure_connection(self, conn):
+        """Attach the shop database when SHOP_DATABASE_URL is set; its errors become dbt runtime
+        errors."""
         try:
             database = from_environment()
             if database is not None:

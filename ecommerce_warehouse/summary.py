@@ -50,6 +50,7 @@ def model_verdicts(rows) -> list[str]:
 
 
 def main() -> int:
+    """Print the rows per mart and headline KPIs of the warehouse; 1 if there is no warehouse."""
     path = resolve(os.environ.get("DBT_DUCKDB_PATH", "warehouse.duckdb"))
     if not path.exists():
         print(f"No warehouse at {path}: run `make run` first.", file=sys.stderr)

@@ -39,6 +39,7 @@ DATE_TYPES = ("DATE", "TIMESTAMP")
 
 
 def superset_home() -> Path:
+    """SUPERSET_HOME (default .superset/ in the repository), created if absent."""
     home = Path(os.environ.get("SUPERSET_HOME") or REPO_ROOT / ".superset").resolve()
     home.mkdir(parents=True, exist_ok=True)
     return home
@@ -53,11 +54,13 @@ def secret(path: Path, value: str | None = None) -> str:
 
 
 def superset_env(home: Path) -> dict:
+    """The environment of a superset command: SUPERSET_HOME, the configuration file, FLASK_APP."""
     return dict(os.environ, SUPERSET_HOME=str(home), SUPERSET_CONFIG_PATH=str(CONFIG),
                 FLASK_APP="superset")
 
 
 def superset(home: Path, *args: str) -> None:
+    """Run a superset command; exit with the end of its output if it fails."""
     command = [str(Path(sys.executable).parent / "superset"), *args]
     result = subprocess.run(command, env=superset_env(home), capture_output=True, text=True)
     if result.returncode != 0:
@@ -88,6 +91,7 @@ def adhoc_metric(text: str) -> dict:
 
 
 def chart_params(chart: dict, dataset_uid: str) -> dict:
+    """A chart's form data for the bundle: its dataset, ad-hoc metrics and `where` filter."""
     params = dict(chart["params"], datasource=dataset_uid)
     if "metrics" in params:
         params["metrics"] = [adhoc_metric(m) for m in params["metrics"]]
@@ -99,6 +103,8 @@ def chart_params(chart: dict, dataset_uid: str) -> dict:
 
 
 def dataset_columns(table: str, served: Path) -> list[dict]:
+    """The dataset columns of a mart, read from the served warehouse; exit if it has no such
+    mart."""
     con = open_warehouse(served)
     try:
         rows = con.execute("select column_name, data_type from information_schema.columns "
@@ -171,6 +177,7 @@ def bundle_files(spec: dict, warehouse: Path) -> dict[str, dict]:
 
 
 def main() -> None:
+    """Load the shipped dashboards into the local Superset."""
     home = superset_home()
     # the serving file (views over the published Parquet): Superset's pooled connections see
     # each new build (README, Reading the warehouse from BI tools)

@@ -7,6 +7,7 @@ from .next_day import append_next_day
 
 
 def main(argv=None):
+    """Generate the demo shop's raw files into --out (python -m ecommerce_warehouse.demo_shop)."""
     p = argparse.ArgumentParser(prog="python -m ecommerce_warehouse.demo_shop",
                                 description="Generate the synthetic demo shop's raw exports.")
     p.add_argument("--out", required=True, help="output directory")

@@ -93,12 +93,15 @@ class MessyText:
         self.variant = Counter()
 
     def propose(self, value, rng):
+        """A messy variant of `value`, its key (clean, trimmed variant) and whether it may be
+        used."""
         v = _variant(value, rng)
         key = (value, v.strip())
         ok = v.strip() == value or self.variant[key] + 1 < self.clean[value]
         return v, key, ok
 
     def commit(self, key):
+        """Count a used variant (one that trimming does not map back to the clean spelling)."""
         if key[1] != key[0]:
             self.variant[key] += 1
 

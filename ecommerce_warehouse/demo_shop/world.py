@@ -13,12 +13,15 @@ from . import config as C
 
 
 def add_months(d: date, months: int) -> date:
+    """The date `months` calendar months after d, its day capped at 28."""
     y, m = divmod(d.month - 1 + months, 12)
     return date(d.year + y, m + 1, min(d.day, 28))
 
 
 @dataclass
 class World:
+    """The shop's fixed world: its calendar, catalogue and coupons (filled by build_world)."""
+
     start: date
     end: date
     n_customers: int
@@ -54,6 +57,7 @@ def sample_from_cdf(rng, cdf, n):
 
 
 def build_world(start: date, end: date, n_customers: int, rng) -> World:
+    """The World of the date range and customer count, drawn with rng."""
     w = World(start=start, end=end, n_customers=n_customers)
     w.n_days = (end - start).days + 1
     _build_calendar(w, rng)

@@ -40,6 +40,7 @@ def _null_where(arr, missing):
 
 
 def s_int(x, missing=None):
+    """Integers as a pyarrow string array, null where `missing` is true."""
     return _null_where(pc.cast(pa.array(np.asarray(x, np.int64)), pa.string()), missing)
 
 
@@ -161,6 +162,7 @@ class TableWriter:
             self._pq.write_table(pa.Table.from_arrays(arrays, schema=self.schema))
 
     def close(self):
+        """Close the table's file."""
         if self.fmt == "csv":
             self._f.close()
         else:

@@ -40,6 +40,8 @@ def save_artifact(run: Run, directory) -> Path | None:
 
 
 def load_artifact(path) -> dict:
+    """The artifact saved by save_artifact; RuntimeError if it was saved with another scikit-learn
+    version."""
     artifact = joblib.load(path)
     if artifact.get("sklearn_version") != sklearn.__version__:
         raise RuntimeError(f"{path} was saved with scikit-learn {artifact['sklearn_version']}, "

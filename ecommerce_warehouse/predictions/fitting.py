@@ -30,6 +30,7 @@ MAX_TRAINING_ROWS = 100_000  # rows a model is fitted on at most (see training_s
 
 
 def signed_log1p(values):
+    """sign(x) * log(1 + |x|), elementwise, as floats."""
     values = np.asarray(values, dtype=float)
     return np.sign(values) * np.log1p(np.abs(values))
 
@@ -43,6 +44,7 @@ class Candidate:
 
     @property
     def label(self) -> str:
+        """The candidate's name in the marts: its family, and whether classes are balanced."""
         return self.family + (" (balanced classes)" if self.balanced else "")
 
 
@@ -50,6 +52,8 @@ LOGISTIC = Candidate("logistic regression")
 
 
 def make_estimator(seed: int = DEFAULT_SEED, candidate: Candidate = LOGISTIC):
+    """A new, unfitted estimator of the candidate's family (logistic regression or gradient
+    boosting), seeded."""
     weight = "balanced" if candidate.balanced else None
     if candidate.family == "logistic regression":
         return Pipeline([
@@ -68,10 +72,13 @@ def make_estimator(seed: int = DEFAULT_SEED, candidate: Candidate = LOGISTIC):
 
 
 def matrix(features: pd.DataFrame, columns=FEATURES) -> np.ndarray:
+    """The feature columns as a float matrix, missing values as 0."""
     return features[list(columns)].astype(float).fillna(0.0).to_numpy()
 
 
 def check_classes(labels: pd.Series, classes, what: str, minimum: int = MIN_CLASS_CUSTOMERS):
+    """Raise PredictionSkipped with fewer than MIN_CUSTOMERS labels, or fewer than `minimum`
+    customers in one of the classes."""
     if len(labels) < MIN_CUSTOMERS:
         raise PredictionSkipped(
             f"{what}: {len(labels)} labelled customers, at least {MIN_CUSTOMERS} needed")
@@ -164,5 +171,6 @@ def metrics_of(truth, predicted, probabilities, classes) -> dict:
 
 
 def class_balance(labels: pd.Series, classes) -> str:
+    """Each class's share of the labels, as text ("<class>: <share>, ...")."""
     shares = labels.value_counts(normalize=True)
     return ", ".join(f"{c}: {shares.get(c, 0.0):.3f}" for c in classes)

@@ -35,6 +35,7 @@ class PredictionConfigError(ValueError):
 
 
 def to_date(value) -> dt.date:
+    """Any date-like value as a datetime.date."""
     return pd.Timestamp(value).date()
 
 
@@ -73,6 +74,8 @@ def prepare_orders(orders: pd.DataFrame) -> pd.DataFrame:
 
 
 def prepare_reviews(reviews: pd.DataFrame | None) -> pd.DataFrame:
+    """The review columns (REVIEW_COLUMNS) with float ratings and review days; an empty frame of
+    them when there are no reviews."""
     if reviews is None or len(reviews) == 0:
         return pd.DataFrame({"order_id": pd.Series(dtype="str"),
                              "rating": pd.Series(dtype="float64"),

@@ -31,6 +31,7 @@ def churn_labels(orders, customer_ids, cutoff, window_days) -> pd.Series:
 
 
 def days_to_class(days) -> str:
+    """The next-purchase class of a number of days: 0-30, 30-60, 60-90, or 90+ (also for none)."""
     if pd.isna(days) or days > 90:
         return "90+"
     return "0-30" if days <= 30 else "30-60" if days <= 60 else "60-90"

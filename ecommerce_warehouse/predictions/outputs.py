@@ -81,6 +81,8 @@ def top_drivers(estimator: Pipeline, features: pd.DataFrame, k: int = TOP_DRIVER
 
 
 def churn_predictions(run: Run) -> pd.DataFrame:
+    """The churn_predictions table: per customer scored, the churn probability, whether it is 0.5 or
+    more and the top drivers; empty for a skipped run."""
     columns = {"customer_id": "str", "scoring_date": "object", "churn_window_days": "int64",
                "churn_probability": "float64", "is_predicted_churn": "bool",
                "top_drivers": "str"}
@@ -137,6 +139,8 @@ def churn_reliability(run: Run) -> pd.DataFrame:
 
 
 def next_purchase_predictions(run: Run) -> pd.DataFrame:
+    """The next_purchase_predictions table: per customer scored, the predicted class and each
+    class's probability; empty for a skipped run."""
     probability_columns = ["probability_0_30", "probability_30_60", "probability_60_90",
                            "probability_90_plus"]
     columns = {"customer_id": "str", "scoring_date": "object", "predicted_class": "str",
