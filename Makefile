@@ -153,7 +153,7 @@ PYTEST_WORKERS ?= auto
 
 # Java present: the Spark extra is installed and the Spark tests run with the rest; absent:
 # they are skipped, and said so here and in pytest's summary.
-test: venv browser db-servers  ## the whole suite: pytest (incl. dbt builds of small shops, the Spark build) and sqlfluff lint
+test: venv browser db-servers  ## the whole suite: pytest (incl. dbt builds of small shops, the Spark build) and make lint
 	@if command -v java >/dev/null; then $(MAKE) --no-print-directory venv-spark; \
 	else echo "==> no java on PATH: the Spark tests will be skipped (install Java 17+ to run them)"; fi
 	@$(MAKE) --no-print-directory venv-superset \
@@ -172,7 +172,12 @@ LINT_ADAPTERS := online_retail:tests/python/fixtures/online_retail/kaggle \
 	marketing_insights:tests/python/fixtures/marketing_insights olist:tests/python/fixtures/olist \
 	cdnow:tests/python/fixtures/cdnow mapped:tests/python/fixtures/shopify
 
-lint: venv  ## sqlfluff lint of every SQL model and analysis (dbt templater, in-memory DuckDB)
+# The Python code (settings: pyproject.toml's [tool.ruff]), then the SQL.
+RUFF_PATHS := ecommerce_warehouse python_models tests bench superset
+
+lint: venv  ## ruff check of the Python code, sqlfluff lint of every SQL model and analysis
+	@echo "==> ruff check ($(RUFF_PATHS))"
+	$(BIN)/ruff check $(RUFF_PATHS)
 	@echo "==> sqlfluff lint (dbt templater, in-memory DuckDB)"
 	DBT_DUCKDB_PATH=:memory: $(BIN)/sqlfluff lint --processes 2 models analyses
 	@for pair in $(LINT_ADAPTERS); do \
