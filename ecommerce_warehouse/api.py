@@ -75,7 +75,7 @@ def query(sql: str, params: list | None = None) -> list[dict]:
     try:
         cursor = con.execute(sql, params or [])
         names = [column[0] for column in cursor.description]
-        return [{n: plain(v) for n, v in zip(names, row)} for row in cursor.fetchall()]
+        return [{n: plain(v) for n, v in zip(names, row, strict=True)} for row in cursor.fetchall()]
     finally:
         con.close()
 

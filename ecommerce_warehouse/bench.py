@@ -234,7 +234,7 @@ def render_markdown(results: dict) -> str:
         out += ["", "## Growth (full build, 10x the customers each step: linear = within 12x)",
                 "", "| from | to | data x | wall time x | models time x |",
                 "|---|---|---:|---:|---:|"]
-        for a, b in zip(demo, demo[1:]):
+        for a, b in zip(demo, demo[1:], strict=False):  # each scale and the next
             models_x = b['full']['models_total_seconds'] / a['full']['models_total_seconds']
             out.append(f"| {a['customers']:,} | {b['customers']:,} "
                        f"| {b['raw_rows']['order_lines'] / a['raw_rows']['order_lines']:.1f} "

@@ -194,7 +194,8 @@ def draw_customer_type(frame: pd.DataFrame, ax) -> None:
     ax."""
     labels = [pd.Timestamp(month).strftime("%Y-%m") for month in frame.index]
     bottom = None
-    for column, name in zip(frame.columns, ("new customers", "existing customers", "guests")):
+    for column, name in zip(frame.columns, ("new customers", "existing customers", "guests"),
+                            strict=True):
         ax.bar(labels, frame[column], bottom=bottom, label=name)
         bottom = frame[column] if bottom is None else bottom + frame[column]
     ax.set_ylabel("net revenue (sold)")
@@ -384,7 +385,8 @@ def render_chart(chart: Chart, marts: dict[str, pd.DataFrame | None]) -> str:
     or with no row to chart (e.g. months without marketing spend, models skipped)."""
     frames = [marts.get(name) for name in chart.marts]
     reasons = [f"{name} is not built" if frame is None else f"{name} is empty"
-               for name, frame in zip(chart.marts, frames) if frame is None or frame.empty]
+               for name, frame in zip(chart.marts, frames, strict=True)
+               if frame is None or frame.empty]
     data = None if reasons else chart.prepare(*frames)
     if data is not None and len(data) == 0:
         reasons = [f"nothing to chart in {', '.join(chart.marts)}"]

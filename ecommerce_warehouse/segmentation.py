@@ -230,19 +230,19 @@ def pca_loadings(matrix: np.ndarray, features=CLUSTER_FEATURES) -> pd.DataFrame:
     columns = ["feature", "component", "loading", "explained_variance_ratio"]
     if len(matrix) < 2:
         return pd.DataFrame({column: pd.Series(dtype=dtype) for column, dtype in
-                             zip(columns, ["str", "int64", "float64", "float64"])})
+                             zip(columns, ["str", "int64", "float64", "float64"], strict=True)})
     n_components = min(len(matrix) - 1, matrix.shape[1])
     pca = PCA(n_components=n_components, svd_solver="full").fit(matrix)
     # PCA's variances use n - 1; the correlation matrix's eigenvalues use n.
     eigenvalues = pca.explained_variance_ * (len(matrix) - 1) / len(matrix)
     total = float(np.var(matrix, axis=0).sum())
     rows = []
-    for index, (vector, eigenvalue) in enumerate(zip(pca.components_, eigenvalues)):
+    for index, (vector, eigenvalue) in enumerate(zip(pca.components_, eigenvalues, strict=True)):
         rounded = np.round(np.abs(vector), 12)
         sign = 1.0 if vector[rounded.argmax()] >= 0 else -1.0
         ratio = float(eigenvalue / total) if total > 0 else np.nan
         scale = sign * np.sqrt(max(eigenvalue, 0.0))
-        for feature, weight in zip(features, vector):
+        for feature, weight in zip(features, vector, strict=True):
             rows.append({"feature": feature, "component": index + 1,
                          "loading": float(weight * scale) + 0.0,  # + 0.0: no -0.0
                          "explained_variance_ratio": ratio})

@@ -115,7 +115,7 @@ def mess_up(rng, columns, rate, trackers):
     n = len(columns[0])
     cand = np.flatnonzero(rng.random(n) < rate)
     cand_set = set(cand.tolist())
-    for col, tr in zip(columns, trackers):
+    for col, tr in zip(columns, trackers, strict=True):
         tr.clean.update(v for i, v in enumerate(col) if i not in cand_set)
     altered = []
     for i in cand:

@@ -76,7 +76,8 @@ def append_next_day(shop_dir, late_days: int = 2, seed: int | None = None) -> di
         "late_days": late_days,
         "new_orders": len(new["shipments"]["order_id"]),
         "new_order_lines": len(new["lines"]["order_id"]),
-        "late_lines": [f"{o}-{n}" for o, n in zip(late["order_id"], late["line_number"])],
+        "late_lines": [f"{o}-{n}"
+                       for o, n in zip(late["order_id"], late["line_number"], strict=True)],
         "return_orders": sorted(set(returns["order_id"])),
         "return_lines": len(returns["order_id"]),
     }
@@ -109,7 +110,8 @@ def _new_orders(con, rng, day: date) -> dict:
     order_ids = [f"O{next_no + i:08d}" for i in range(n)]
     guest = rng.random(n) < GUEST_SHARE
     customer = [None if g else active[i] for g, i in
-                zip(guest, rng.integers(0, max(len(active), 1), n))] if active else [None] * n
+                zip(guest, rng.integers(0, max(len(active), 1), n), strict=True)
+                ] if active else [None] * n
     with_coupon = (rng.random(n) < COUPON_SHARE) & (coupon is not None)
     seconds = np.sort(rng.integers(0, SECONDS_PER_DAY, n))
     size = np.minimum(1 + rng.poisson(1.0, n), 5)
@@ -195,7 +197,7 @@ def _returns(con, rng, day: date) -> dict:
               and try_cast(quantity as bigint) between 1 and {MAX_RETURNED_QUANTITY}
             order by 1, 2""").fetchall():
         clean.setdefault(line[0], []).append(line[1:])
-    for order_id, sec in zip(chosen, seconds):
+    for order_id, sec in zip(chosen, seconds, strict=True):
         lines = clean.get(order_id, [])
         take = [k for k, line in enumerate(lines)
                 if k == 0 or rng.random() < C.RETURN_LINE_PROB]
@@ -214,7 +216,7 @@ def _empty() -> dict:
 
 def _row(rows, *values):
     """Append one line; values in column order (numbers formatted by the caller or str())."""
-    for name, value in zip(rows, values):
+    for name, value in zip(rows, values, strict=True):
         rows[name].append(None if value is None else str(value))
 
 

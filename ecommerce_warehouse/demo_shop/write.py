@@ -72,7 +72,8 @@ def s_ts(start: date, secs, missing=None):
     global _CLOCK
     if _CLOCK is None:
         h, m, s = np.divmod(np.arange(86_400), 3600)[0], *np.divmod(np.arange(86_400) % 3600, 60)
-        _CLOCK = pa.array([f"{a:02d}:{b:02d}:{c:02d}" for a, b, c in zip(h, m, s)], pa.string())
+        _CLOCK = pa.array([f"{a:02d}:{b:02d}:{c:02d}" for a, b, c in zip(h, m, s, strict=True)],
+                          pa.string())
     day, sec = np.divmod(np.asarray(secs, np.int64), 86_400)
     return _null_where(pc.binary_join_element_wise(s_date(start, day), _decode(_CLOCK, sec), " "),
                        missing)

@@ -19,7 +19,7 @@ def pairs_of(baskets):
 
 def by_rule(rules):
     return {("".join(a), "".join(c)): row for a, c, row in
-            zip(rules["antecedents"], rules["consequents"], rules.to_dict("records"))}
+            zip(rules["antecedents"], rules["consequents"], rules.to_dict("records"), strict=True)}
 
 
 def test_five_baskets_by_hand():
@@ -79,7 +79,8 @@ def assert_same_rules(ours, reference):
     ours = by_rule(ours.assign(
         antecedents=ours["antecedents"].map(tuple), consequents=ours["consequents"].map(tuple)))
     expected = {(tuple(sorted(a)), tuple(sorted(c))): row for a, c, row in zip(
-        reference["antecedents"], reference["consequents"], reference.to_dict("records"))}
+        reference["antecedents"], reference["consequents"], reference.to_dict("records"),
+        strict=True)}
     expected = {("".join(a), "".join(c)): row for (a, c), row in expected.items()}
     assert set(ours) == set(expected) and len(ours) > 0
     for key, row in expected.items():
@@ -162,7 +163,8 @@ def test_boundary_support_count_is_kept_as_mlxtend_keeps_it():
     assert basket.min_count(5, 0.4) == 2
     assert basket.min_count(10, 0.3) == 3      # 0.3 * 10 = 3.0000000000000004 in floats
     ours = basket.mine_rules(pairs_of(FIVE_BASKETS), 5, 0.4, 0.0, 0.0, 3)
-    assert {("".join(a), "".join(c)) for a, c in zip(ours["antecedents"], ours["consequents"])} \
+    assert {("".join(a), "".join(c))
+            for a, c in zip(ours["antecedents"], ours["consequents"], strict=True)} \
         == {("A", "B"), ("B", "A"), ("A", "C"), ("C", "A"), ("B", "D"), ("D", "B")}
     assert_same_rules(ours, mlxtend_fpgrowth_reference(pairs_of(FIVE_BASKETS), 5, 0.4, 0.0,
                                                        0.0, 3))

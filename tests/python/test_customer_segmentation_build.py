@@ -95,7 +95,8 @@ def test_kmeans_recovers_the_planted_archetypes(demo):
     assert ari >= 0.5
 
     def members(archetype, where):
-        inside = [a for (_, c, label), a in zip(assigned, archetypes) if where(c, label)]
+        inside = [a for (_, c, label), a in zip(assigned, archetypes, strict=True)
+                  if where(c, label)]
         total = archetypes.count(archetype)
         return inside.count(archetype) / total, inside.count(archetype) / max(len(inside), 1)
 

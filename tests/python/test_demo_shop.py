@@ -338,7 +338,7 @@ SHOP_FIGURES = """
 
 def shop_figures(con):
     cur = con.execute(SHOP_FIGURES)
-    return dict(zip([d[0] for d in cur.description], cur.fetchone()))
+    return dict(zip([d[0] for d in cur.description], cur.fetchone(), strict=True))
 
 
 def assert_popularity_and_prices_realistic(f):

@@ -291,7 +291,7 @@ def test_earlier_windows_end_by_the_cutoff_and_ignore_later_data():
     after = later["order_date"] > pd.Timestamp(cutoff)
     later.loc[after, "customer_id"] = "someone else"
     for (f1, l1), (f2, l2) in zip(windows, p.earlier_windows(
-            p.TASKS["churn"], later, reviews, cutoff, 90, 90, lambda x: x)):
+            p.TASKS["churn"], later, reviews, cutoff, 90, 90, lambda x: x), strict=True):
         pd.testing.assert_frame_equal(f1, f2)
         assert list(l1) == list(l2)
 

@@ -113,7 +113,7 @@ def test_label_clusters_keeps_labels_unique_and_names_a_single_cluster():
 def test_segment_customers_end_to_end_on_blobs():
     result = seg.segment_customers(blobs(), 3, seed=3)
     assert list(result.columns) == ["customer_id", "cluster_id", "cluster_label"]
-    by_customer = dict(zip(result["customer_id"], result["cluster_label"]))
+    by_customer = dict(zip(result["customer_id"], result["cluster_label"], strict=True))
     assert by_customer["V0"].startswith("high-value frequent")
     assert by_customer["O0"].startswith("low-value one-time")
     assert "coupon-driven" in by_customer["B0"]
@@ -134,7 +134,7 @@ def test_labels_read_recency_although_it_is_not_clustered_on():
     # two values per column -> standardised to +-1: A is high-value, frequent (mean 10 orders)
     # and recent (log1p 5 < log1p 400); B low-value, one-time (mean 1 order) and lapsed; the
     # constant tenure and return rate (0) give no word.
-    assert dict(zip(result["customer_id"], result["cluster_label"])) == {
+    assert dict(zip(result["customer_id"], result["cluster_label"], strict=True)) == {
         "A1": "high-value frequent recent", "A2": "high-value frequent recent",
         "B1": "low-value one-time lapsed", "B2": "low-value one-time lapsed"}
     assert list(result["cluster_id"]) == [1, 1, 2, 2]

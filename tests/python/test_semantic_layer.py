@@ -103,7 +103,7 @@ def test_mf_metrics_equal_kpi_monthly_on_a_demo_shop(tmp_path):
     metrics = ["revenue", "net_revenue", "orders", "customers", "new_customers"]
     got = mf_query(raw, work, project, metrics)
     with schemas.connect(work / "warehouse.duckdb") as con:
-        mart = {month: dict(zip(metrics, values)) for month, *values in con.sql(
+        mart = {month: dict(zip(metrics, values, strict=True)) for month, *values in con.sql(
             "select strftime(month_start_date, '%Y-%m'), gross_revenue, net_revenue, orders,"
             " customers, new_customers from kpi_monthly").fetchall()}
     assert len(mart) >= 12 and sum(row["orders"] for row in mart.values()) > 100

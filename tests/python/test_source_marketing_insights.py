@@ -109,7 +109,7 @@ def test_tiny_line_amounts(tiny):
         ("16681-2", "13047", None, 0.0, 8.0, 8.0, 0.8, 2.5, 11.3),
     ]
     assert [r[:3] for r in got] == [e[:3] for e in expected]
-    for got_row, expected_row in zip(got, expected):
+    for got_row, expected_row in zip(got, expected, strict=True):
         assert got_row[3:] == approx(expected_row[3:]), got_row[0]
 
 
@@ -302,7 +302,8 @@ def test_real_lines_worked_by_hand(real_raw, real):
     coupons = {(r["Month"], r["Product_Category "]): r for r in real_raw["Discount_Coupon"]}
     gst = {r["Product_Category"]: r["GST"] for r in real_raw["Tax_amount"]}
     for (txn, sku, date, category, qty, price, delivery, status, code, pct, rate), goods, \
-            case_study in zip(HAND_LINES, HAND_GOODS_WITH_TAX, HAND_CASE_STUDY_LINE_VALUE):
+            case_study in zip(HAND_LINES, HAND_GOODS_WITH_TAX, HAND_CASE_STUDY_LINE_VALUE,
+                              strict=True):
         raw = raw_line(real_raw, txn, sku)
         assert (raw["Transaction_Date"], raw["Product_Category"], raw["Quantity"],
                 raw["Avg_Price"], raw["Delivery_Charges"], raw["Coupon_Status"]) == \

@@ -165,7 +165,7 @@ def test_tiny_orders_totals_delivery_and_reviews(tiny):
          1, 35.50, 10.10, 45.60),
     ]
     assert [r[:12] for r in got] == [e[:12] for e in expected]
-    for got_row, expected_row in zip(got, expected):
+    for got_row, expected_row in zip(got, expected, strict=True):
         assert got_row[12:] == approx(expected_row[12:]), got_row[0]
     # e5 (unavailable, no items) has a shipment but no order line, so no order.
     assert rows(tiny, "select delivery_charge, promised_delivery_date::varchar "

@@ -162,9 +162,9 @@ def test_spark_gives_the_same_rows_as_duckdb(mart, spark_build, duckdb_build):
                         f"order by {order}").fetchall()
     assert len(actual) == len(expected), f"{mart}: {len(actual)} rows on spark, {len(expected)}"
     assert expected, f"{mart} is empty: nothing compared"
-    for spark_row, duckdb_row in zip(actual, expected):
+    for spark_row, duckdb_row in zip(actual, expected, strict=True):
         key = {name: duckdb_row[columns.index(name)] for name in keys}
-        for column, spark_value, duckdb_value in zip(columns, spark_row, duckdb_row):
+        for column, spark_value, duckdb_value in zip(columns, spark_row, duckdb_row, strict=True):
             assert same_value(spark_value, duckdb_value), (
                 f"{mart}.{column} at {key}: spark {spark_value!r}, duckdb {duckdb_value!r}")
 

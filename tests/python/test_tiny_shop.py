@@ -70,7 +70,7 @@ def test_line_amounts(warehouse):
         ("R1-1", -20.0, -20.0, -4.0, None, -24.0),
     ]
     assert [r[0] for r in got] == [e[0] for e in expected]
-    for got_row, expected_row in zip(got, expected):
+    for got_row, expected_row in zip(got, expected, strict=True):
         assert got_row[1:] == pytest.approx(expected_row[1:], abs=1e-9), got_row[0]
 
 
