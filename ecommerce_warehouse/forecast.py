@@ -94,7 +94,6 @@ def feasible(values: np.ndarray, method: str) -> bool:
 class Fitted:
     """A fitted ETS model and what is added back to its forecast (last year's values, or 0)."""
 
-    method: str
     ets: object
     last_year: np.ndarray | None = None   # the last YEAR days (YEAR_OVER_YEAR only)
 
@@ -120,7 +119,7 @@ def _fit(values, method: str = WEEKLY) -> Fitted:
                      seasonal_periods=SEASON)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return Fitted(method, model.fit(disp=False), last_year)
+        return Fitted(model.fit(disp=False), last_year)
 
 
 def daily_forecast(fitted: Fitted, horizon: int) -> pd.DataFrame:
