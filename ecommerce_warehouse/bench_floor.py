@@ -338,10 +338,17 @@ def differences(con: duckdb.DuckDBPyConnection, warehouse: Path) -> dict:
         built = {r[0] for r in con.execute(
             "select table_name from duckdb_tables() where database_name = 'wh' "
             "and schema_name = 'marts'").fetchall()}
-        return {mart: con.execute(sql).fetchone()[0] if mart in built else None
+        return {mart: _value(con, sql) if mart in built else None
                 for mart, sql in COMPARISONS.items()}
     finally:
         con.execute("detach wh")
+
+
+def _value(con: duckdb.DuckDBPyConnection, sql: str):
+    """The value of a one-value aggregate query (count, sum: one row, even over no rows)."""
+    row = con.execute(sql).fetchone()
+    assert row is not None      # an aggregate without group by always returns one row
+    return row[0]
 
 
 def run(raw_dir: Path, source: str = "demo", warehouse: Path | None = None) -> dict:
@@ -357,9 +364,9 @@ def run(raw_dir: Path, source: str = "demo", warehouse: Path | None = None) -> d
     with con:
         record = {
             "seconds": round(seconds, 3),
-            "rows": {t: con.execute(f"select count(*) from {t}").fetchone()[0] for t in TABLES},
-            "net_revenue": round(con.execute(
-                "select sum(net_revenue) from floor_kpi_monthly").fetchone()[0] or 0, 2)}
+            "rows": {t: _value(con, f"select count(*) from {t}") for t in TABLES},
+            "net_revenue": round(_value(
+                con, "select sum(net_revenue) from floor_kpi_monthly") or 0, 2)}
         if warehouse is not None:
             record["differences"] = differences(con, warehouse)
     return record
