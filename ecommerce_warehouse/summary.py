@@ -5,8 +5,6 @@ from __future__ import annotations
 import os
 import sys
 
-import duckdb
-
 from ecommerce_warehouse import schemas
 from ecommerce_warehouse.paths import REPO_ROOT, resolve
 from ecommerce_warehouse.publish import serving_path
@@ -51,12 +49,6 @@ def model_verdicts(rows) -> list[str]:
     return lines
 
 
-def _one_row(con: duckdb.DuckDBPyConnection, sql: str) -> tuple:
-    """The row of an aggregate query without group by (one row, even over no rows)."""
-    row = con.sql(sql).fetchone()
-    assert row is not None      # such a query always returns exactly one row
-    return row
-
 
 def main() -> int:
     """Print the rows per mart and headline KPIs of the warehouse; 1 if there is no warehouse."""
@@ -67,15 +59,17 @@ def main() -> int:
     with schemas.connect(path) as con:
         print("\nRows per mart")
         for mart in MARTS:
-            print(f"  {mart:<22} {_one_row(con, f'select count(*) from {mart}')[0]:>12,}")
-        kpis = _one_row(con, HEADLINE_SQL)
-        repeat = _one_row(
+            (rows,) = schemas.aggregate_row(con, f"select count(*) from {mart}")
+            print(f"  {mart:<22} {rows:>12,}")
+        kpis = schemas.aggregate_row(con, HEADLINE_SQL)
+        repeat = schemas.aggregate_row(
             con,
             "select avg(case when is_repeat_customer then 1.0 else 0 end)"
             " from dim_customers where order_count > 0"
         )[0]
-        has_metrics = _one_row(con, "select count(*) from information_schema.tables"
-                                    " where table_name = 'model_metrics'")[0]
+        (has_metrics,) = schemas.aggregate_row(
+            con, "select count(*) from information_schema.tables"
+                 " where table_name = 'model_metrics'")
         verdicts = model_verdicts(con.sql(VERDICT_SQL).fetchall()) if has_metrics else []
         reasons = con.sql(
             "select reason, count(*) from quarantined_rows group by 1 order by 2 desc"

@@ -25,6 +25,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
+from ..schemas import aggregate_row
 from . import config as C
 from .simulate import SECONDS_PER_DAY
 from .write import TableWriter, s_money
@@ -56,9 +57,7 @@ def append_next_day(shop_dir, late_days: int = 2, seed: int | None = None) -> di
         select *, try_strptime(ordered_at, '{TS}') as ts,
                try_cast(substr(order_id, 2) as bigint) as order_no
         from order_lines""")
-    row = con.sql("select max(ts) from lines").fetchone()
-    assert row is not None      # an aggregate without group by always returns one row
-    last = row[0]
+    (last,) = aggregate_row(con, "select max(ts) from lines")
     if last is None:
         raise ValueError(f"{shop}: order_lines holds no readable ordered_at, no day to follow")
     day = last.date() + timedelta(days=1)
