@@ -172,12 +172,15 @@ LINT_ADAPTERS := online_retail:tests/python/fixtures/online_retail/kaggle \
 	marketing_insights:tests/python/fixtures/marketing_insights olist:tests/python/fixtures/olist \
 	cdnow:tests/python/fixtures/cdnow mapped:tests/python/fixtures/shopify
 
-# The Python code (settings: pyproject.toml's [tool.ruff]), then the SQL.
+# The Python code: ruff, then mypy on the package (settings: pyproject.toml's [tool.ruff] and
+# [tool.mypy]); then the SQL.
 RUFF_PATHS := ecommerce_warehouse python_models tests bench superset
 
-lint: venv  ## ruff check of the Python code, sqlfluff lint of every SQL model and analysis
+lint: venv  ## ruff check of the Python code, mypy of the package, sqlfluff lint of every SQL model and analysis
 	@echo "==> ruff check ($(RUFF_PATHS))"
 	$(BIN)/ruff check $(RUFF_PATHS)
+	@echo "==> mypy ecommerce_warehouse"
+	$(BIN)/mypy ecommerce_warehouse
 	@echo "==> sqlfluff lint (dbt templater, in-memory DuckDB)"
 	DBT_DUCKDB_PATH=:memory: $(BIN)/sqlfluff lint --processes 2 models analyses
 	@for pair in $(LINT_ADAPTERS); do \

@@ -92,6 +92,7 @@ def run_floor(raw_dir: Path, source: str, warehouse: Path) -> dict:
     command = [sys.executable, "-m", "ecommerce_warehouse.bench_floor", str(raw_dir),
                "--source", source, "--warehouse", str(warehouse)]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    assert process.stdout is not None   # stdout=PIPE
     output = process.stdout.read()
     _, status, usage = os.wait4(process.pid, 0)
     if os.waitstatus_to_exitcode(status) != 0:

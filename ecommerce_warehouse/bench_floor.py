@@ -33,6 +33,8 @@ from pathlib import Path
 
 import duckdb
 
+from ecommerce_warehouse.schemas import aggregate_row
+
 MAX_LINE_QUANTITY = 10_000                            # dbt_project.yml: max_line_quantity
 TIMESTAMP_FORMATS = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d"]   # timestamp_formats
 ONLINE_RETAIL_TIMESTAMP_FORMATS = ["%m/%d/%Y %H:%M", "%m/%d/%Y %H:%M:%S"]
@@ -338,10 +340,11 @@ def differences(con: duckdb.DuckDBPyConnection, warehouse: Path) -> dict:
         built = {r[0] for r in con.execute(
             "select table_name from duckdb_tables() where database_name = 'wh' "
             "and schema_name = 'marts'").fetchall()}
-        return {mart: con.execute(sql).fetchone()[0] if mart in built else None
+        return {mart: aggregate_row(con, sql)[0] if mart in built else None
                 for mart, sql in COMPARISONS.items()}
     finally:
         con.execute("detach wh")
+
 
 
 def run(raw_dir: Path, source: str = "demo", warehouse: Path | None = None) -> dict:
@@ -357,9 +360,9 @@ def run(raw_dir: Path, source: str = "demo", warehouse: Path | None = None) -> d
     with con:
         record = {
             "seconds": round(seconds, 3),
-            "rows": {t: con.execute(f"select count(*) from {t}").fetchone()[0] for t in TABLES},
-            "net_revenue": round(con.execute(
-                "select sum(net_revenue) from floor_kpi_monthly").fetchone()[0] or 0, 2)}
+            "rows": {t: aggregate_row(con, f"select count(*) from {t}")[0] for t in TABLES},
+            "net_revenue": round(aggregate_row(
+                con, "select sum(net_revenue) from floor_kpi_monthly")[0] or 0, 2)}
         if warehouse is not None:
             record["differences"] = differences(con, warehouse)
     return record

@@ -56,9 +56,12 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import io
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -94,6 +97,7 @@ PRIMARY_METRIC = "mae_purchases"     # judged against the baseline on this (lowe
 SEASONAL_BASELINE_NAME = "calibration purchase rate x last year's seasonal index"
 YEAR_DAYS = 365
 DEFAULT_PURCHASE_MODEL = "bgnbd"
+_Fitter: TypeAlias = BetaGeoFitter | ParetoNBDFitter | GammaGammaFitter   # a fitted model
 
 
 class ParetoNBD(ParetoNBDFitter):
@@ -162,8 +166,10 @@ def purchase_occasions(transactions: pd.DataFrame, customer: str = "customer_id"
         "occasion_date": pd.to_datetime(transactions[date]).dt.normalize(),
         "value": transactions[value].astype(float),
     })
+    # pandas-stubs type the sum a Series; with as_index=False it is a DataFrame
     return (frame.groupby(["customer_id", "occasion_date"], as_index=False)["value"].sum()
-            .sort_values(["customer_id", "occasion_date"], ignore_index=True))
+            .sort_values(["customer_id", "occasion_date"],  # type: ignore[call-overload]
+                         ignore_index=True))
 
 
 def occasions_from_orders(orders: pd.DataFrame) -> pd.DataFrame:
@@ -279,9 +285,12 @@ def fit_models(occasions: pd.DataFrame, calibration_end,
             f"{repeaters} repeat customers ({spenders} with a positive repeat value) up to "
             f"{to_date(calibration_end)}; at least {min_repeat_customers} needed "
             "(var clv_min_repeat_customers)")
-    fitted, seconds, tolerances, failures = {}, {}, {}, {}
-    fits = {name: (lambda name=name: fit_purchase_model(name, summary))
-            for name in PURCHASE_MODELS}
+    fitted: dict[str, _Fitter] = {}
+    seconds: dict[str, float] = {}
+    tolerances: dict[str, float] = {}
+    failures: dict[str, str] = {}
+    fits: dict[str, Callable[[], tuple[_Fitter, float]]] = {    # -> (fitted, tolerance)
+        name: functools.partial(fit_purchase_model, name, summary) for name in PURCHASE_MODELS}
     fits["gamma_gamma"] = lambda: fit_gamma_gamma(summary)
     for name, fit in fits.items():
         started = time.perf_counter()
@@ -401,7 +410,9 @@ def choose_purchase_model(holdout: Run) -> tuple[str, str]:
     if holdout.fit is None:
         return DEFAULT_PURCHASE_MODEL, (f"{default_label} by default: no holdout check "
                                         f"({holdout.skip_reason})")
-    errors = {name: holdout_metrics(holdout.holdout, name)["mae_purchases"][0]
+    frame = holdout.holdout
+    assert frame is not None    # a holdout Run with a fit has its frame (run_configured)
+    errors = {name: holdout_metrics(frame, name)["mae_purchases"][0]
               for name in holdout.fit.purchase_models}
     # a model whose forecast is NaN for some customer (numerical failure) is not chosen
     scored = {name: error for name, error in errors.items() if not np.isnan(error)} or errors
@@ -592,9 +603,10 @@ def model_parameters(runs: list[Run], holdout: Run) -> pd.DataFrame:
     chosen_model, choice_reason = choose_purchase_model(holdout)
     rows = []
     for run in runs:
-        row = {"fit_purpose": run.purpose, "time_unit": UNIT_NAME,
-               "calibration_end_date": run.calibration_end, "chosen_model": chosen_model,
-               "choice_reason": choice_reason, "skip_reason": run.skip_reason}
+        row: dict[str, object] = {
+            "fit_purpose": run.purpose, "time_unit": UNIT_NAME,
+            "calibration_end_date": run.calibration_end, "chosen_model": chosen_model,
+            "choice_reason": choice_reason, "skip_reason": run.skip_reason}
         if run.fit is not None:
             fit, spenders = run.fit, spend_sample(run.fit.summary)
             fitters = {**fit.purchase_models, "gamma_gamma": fit.gamma_gamma}
@@ -627,18 +639,20 @@ def metric_rows(run: Run, scored_customers: int) -> list[dict]:
         return [{**common, "model_name": name, "scored_rows": 0, "metric": "skipped",
                  "model_value": np.nan, "baseline_value": np.nan,
                  "seasonal_baseline_value": np.nan} for name in PURCHASE_MODELS]
-    customers = len(run.holdout)  # fitted on and checked against the same customers
+    holdout = run.holdout
+    assert holdout is not None  # a holdout Run with a fit has its frame (run_configured)
+    customers = len(holdout)  # fitted on and checked against the same customers
     common.update(train_rows=customers, test_rows=customers)
     failed = [{**common, "model_name": name, "metric": "skipped", "model_value": np.nan,
                "baseline_value": np.nan, "seasonal_baseline_value": np.nan,
                "skip_reason": reason} for name, reason in run.fit.failures.items()]
     return [{**common, "model_name": name, "metric": metric, "model_value": model,
              "baseline_value": baseline, "seasonal_baseline_value": seasonal,
-             **improvement_columns(purchase_improvement(run.holdout, name)
+             **improvement_columns(purchase_improvement(holdout, name)
                                    if metric == PRIMARY_METRIC else None,
                                    metric == PRIMARY_METRIC)}
             for name in run.fit.purchase_models
-            for metric, (model, baseline, seasonal) in holdout_metrics(run.holdout, name).items()
+            for metric, (model, baseline, seasonal) in holdout_metrics(holdout, name).items()
             ] + failed
 
 
@@ -650,8 +664,9 @@ def mean_absolute_error(actual, forecast) -> float:
 def purchase_improvement(holdout: pd.DataFrame, model: str):
     """How many fewer purchases per customer the model misses than the calibration-rate
     baseline (MAE, lower is better), with its paired bootstrap interval over the customers."""
-    return paired_bootstrap(mean_absolute_error, holdout["actual"].astype(float),
-                            holdout[model], holdout["baseline"], higher_is_better=False)
+    return paired_bootstrap(mean_absolute_error, holdout["actual"].astype(float).to_numpy(),
+                            holdout[model].to_numpy(), holdout["baseline"].to_numpy(),
+                            higher_is_better=False)
 
 
 def scored_customers(orders: pd.DataFrame, as_of) -> int:

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
@@ -90,11 +91,33 @@ def feasible(values: np.ndarray, method: str) -> bool:
     return method == WEEKLY or len(values) >= YEAR + MIN_CHANGE_DAYS
 
 
+class _Prediction(Protocol):
+    """What daily_forecast reads of statsmodels' PredictionResults (statsmodels is untyped)."""
+
+    @property
+    def predicted_mean(self) -> pd.Series | np.ndarray: ...
+
+    def summary_frame(self, endog: int = 0, alpha: float = 0.05) -> pd.DataFrame: ...
+
+
+class _ETSResults(Protocol):
+    """What is used of a fitted statsmodels ETSResults (statsmodels is untyped)."""
+
+    @property
+    def nobs(self) -> int: ...
+
+    def get_prediction(self, start: int | None = None, end: int | None = None) -> _Prediction: ...
+
+    def simulate(self, nsimulations: int, anchor: str | None = None, repetitions: int = 1,
+                 random_errors: object = None, rng: np.random.Generator | None = None
+                 ) -> pd.DataFrame | pd.Series | np.ndarray: ...
+
+
 @dataclass
 class Fitted:
     """A fitted ETS model and what is added back to its forecast (last year's values, or 0)."""
 
-    ets: object
+    ets: _ETSResults
     last_year: np.ndarray | None = None   # the last YEAR days (YEAR_OVER_YEAR only)
 
     def offset(self, horizon: int) -> np.ndarray:
@@ -287,7 +310,7 @@ def backtest(series: pd.Series, origins: int = 6, horizon: int = 30) -> Backtest
     values = series.reset_index(drop=True).astype(float)
     result = Backtest(last_day=series.index[-1].date() if len(series) else None)
     actual_totals, model_totals, naive_totals = [], [], []
-    inside = {level: [] for level in LEVELS}
+    inside: dict[int, list[bool]] = {level: [] for level in LEVELS}   # test day in interval
     for k in range(origins, 0, -1):
         end = len(values) - horizon * k
         train = values[:max(end, 0)]

@@ -15,6 +15,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:                   # inspect imports this module
+    from .inspect import FileReport
 
 SAMPLE_ROWS = 2000
 TIMESTAMP_FORMATS = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S",
@@ -65,7 +69,7 @@ class Guess:
     """A mapping guessed for one file: the canonical columns found, the settings, what is missing or
     unused, the currency."""
 
-    report: object                                  # inspect.FileReport: table, columns, dialect
+    report: "FileReport"                            # table, columns, dialect
     columns: dict = field(default_factory=dict)     # canonical -> (yaml value, reason)
     settings: dict = field(default_factory=dict)    # entity settings (delimiter, formats, ...)
     missing_required: list = field(default_factory=list)
@@ -133,8 +137,8 @@ def guess_mapping(con, report) -> Guess:
                for i, c in enumerate(report.columns)}
     delimiter = report.dialect.get("delimiter", ",")
     formats, separators, used = {}, set(), set()
-    for canonical, (type_, required, words) in COLUMNS.items():
-        words = set(words.split())
+    for canonical, (type_, required, header_words) in COLUMNS.items():
+        words = set(header_words.split())
         best = None
         for column in report.columns:
             if column in used:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+from collections.abc import MutableMapping
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -29,7 +30,7 @@ def resolve(path: str | os.PathLike) -> Path:
     return path if path.is_absolute() else REPO_ROOT / path
 
 
-def configure_environment(environ: dict = os.environ) -> None:
+def configure_environment(environ: MutableMapping[str, str] = os.environ) -> None:
     """Make DBT_DUCKDB_PATH and RAW_DATA_PATH absolute (defaults included)."""
     duckdb_path = environ.get("DBT_DUCKDB_PATH") or DEFAULT_WAREHOUSE
     if duckdb_path != ":memory:" and not duckdb_path.startswith(("md:", "motherduck:")):

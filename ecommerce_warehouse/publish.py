@@ -151,8 +151,10 @@ def export_marts(database: Path, marts: dict[str, str], staging: Path,
             view = f'"{schema}"."{mart}"'
             serving.append(f"create view {view} as select * from "
                            f'read_parquet({sql_text(str(exports / f"{mart}.parquet"))})')
-            (comment,) = con.execute("select comment from duckdb_tables() where schema_name = ? "
-                                     "and table_name = ?", [schema, mart]).fetchone()
+            table = con.execute("select comment from duckdb_tables() where schema_name = ? "
+                                "and table_name = ?", [schema, mart]).fetchone()
+            assert table is not None    # the mart is in `present`, read from duckdb_tables()
+            (comment,) = table
             if comment:
                 serving.append(f"comment on view {view} is {sql_text(comment)}")
             serving += [f'comment on column {view}."{column}" is {sql_text(comment)}'

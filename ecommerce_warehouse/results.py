@@ -117,7 +117,7 @@ def render_table(primary: pd.DataFrame) -> str:
     for row in primary.itertuples(index=False):
         interval = (f"{_number(row.improvement)} "
                     f"({_number(row.improvement_ci_low)} to {_number(row.improvement_ci_high)})")
-        if pd.isna(row.improvement):
+        if pd.isna(row.improvement):  # type: ignore[arg-type]  # stubs: itertuples field type
             interval = "–"
         lines.append(f"| {row.model_name} | {row.metric} | {_number(row.model_value)} "
                      f"| {_number(row.baseline_value)} | {interval} "
@@ -146,6 +146,7 @@ def render_source(result: SourceResult) -> str:
     if result.failed:
         return "\n".join([*out, f"Build failed: {result.failed}", ""])
     primary = result.primary
+    assert primary is not None      # neither absent nor failed: run_source read the metrics
     dates = sorted({str(d)[:10] for d in primary["scoring_date"].dropna()}) \
         if "scoring_date" in primary else []
     about = [result.description]
@@ -264,8 +265,10 @@ def main(argv=None) -> int:
             elif result.failed:
                 print(f"    FAILED after {took:.0f} s: {result.failed}", flush=True)
             else:
-                print(f"    done in {took:.0f} s: {len(result.primary)} primary metrics, "
-                      f"{int(result.primary['beats_baseline'].fillna(False).sum())} "
+                primary = result.primary
+                assert primary is not None  # neither absent nor failed: the metrics were read
+                print(f"    done in {took:.0f} s: {len(primary)} primary metrics, "
+                      f"{int(primary['beats_baseline'].fillna(False).sum())} "
                       "beat their baseline", flush=True)
     rewrite_readme(args.readme, render_section(results, dt.datetime.now(dt.UTC).date()))
     print(f"wrote the results section of {args.readme}", flush=True)

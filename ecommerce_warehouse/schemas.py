@@ -25,6 +25,13 @@ def search(con: duckdb.DuckDBPyConnection, schemas: tuple[str, ...]) -> None:
         con.execute(f"set search_path = '{','.join(names)}'")
 
 
+def aggregate_row(con: duckdb.DuckDBPyConnection, sql: str) -> tuple:
+    """The row of an aggregate query without group by (count, max: one row, even over none)."""
+    row = con.execute(sql).fetchone()
+    assert row is not None      # such a query always returns exactly one row
+    return row
+
+
 def connect(path: Path | str, read_only: bool = True) -> duckdb.DuckDBPyConnection:
     """A connection to a built warehouse in which `fct_orders`, `quarantined_rows` or
     `int_order_lines_validated` need no schema (the search path holds all three)."""

@@ -192,7 +192,8 @@ def label_clusters(standardised: pd.DataFrame, clusters, mean_frequency=None,
             elif z <= -threshold and low:
                 traits.append((-abs(z), feature, low))
         words += [word for _, _, word in sorted(traits)[:2]]
-        labels[int(cluster)] = " ".join(words) or "average"
+        # iterrows types the label Hashable; this index holds the (integer) cluster labels
+        labels[int(cluster)] = " ".join(words) or "average"  # type: ignore[call-overload]
     counts = pd.Series(list(labels.values())).value_counts()
     return {cluster: (f"{label} (cluster {cluster})" if counts[label] > 1 else label)
             for cluster, label in labels.items()}

@@ -103,6 +103,7 @@ def parse_url(url: str, password: str | None = None) -> ShopDatabase:
         raise ShopDatabaseError(
             f"{URL_VARIABLE} lacks the {' and '.join(missing)}: "
             f"write {parts.scheme}://USER@HOST:PORT/DATABASE")
+    assert parts.hostname is not None and parts.username is not None   # in `missing` if not
     return ShopDatabase(kind, parts.hostname, port, unquote(database), unquote(parts.username),
                         password if password is not None else unquote(parts.password or ""))
 
@@ -126,6 +127,9 @@ def extension_file(kind: str) -> Path:
             f"the {kind} extension is not installed: pip package "
             f"{module_name.replace('_', '-')}=={duckdb.__version__} (in requirements.txt; "
             "run `make venv`)") from None
+    if module.__file__ is None:
+        raise ShopDatabaseError(f"the {kind} extension module {module_name} has no file "
+                                "(a namespace package, not the installed wheel)")
     shipped = (Path(module.__file__).parent / "extensions" / f"v{duckdb.__version__}"
                / f"{kind}.duckdb_extension")
     if not shipped.is_file():

@@ -49,6 +49,7 @@ def model_verdicts(rows) -> list[str]:
     return lines
 
 
+
 def main() -> int:
     """Print the rows per mart and headline KPIs of the warehouse; 1 if there is no warehouse."""
     path = resolve(os.environ.get("DBT_DUCKDB_PATH", "warehouse.duckdb"))
@@ -58,14 +59,17 @@ def main() -> int:
     with schemas.connect(path) as con:
         print("\nRows per mart")
         for mart in MARTS:
-            print(f"  {mart:<22} {con.sql(f'select count(*) from {mart}').fetchone()[0]:>12,}")
-        kpis = con.sql(HEADLINE_SQL).fetchone()
-        repeat = con.sql(
+            (rows,) = schemas.aggregate_row(con, f"select count(*) from {mart}")
+            print(f"  {mart:<22} {rows:>12,}")
+        kpis = schemas.aggregate_row(con, HEADLINE_SQL)
+        repeat = schemas.aggregate_row(
+            con,
             "select avg(case when is_repeat_customer then 1.0 else 0 end)"
             " from dim_customers where order_count > 0"
-        ).fetchone()[0]
-        has_metrics = con.sql("select count(*) from information_schema.tables"
-                              " where table_name = 'model_metrics'").fetchone()[0]
+        )[0]
+        (has_metrics,) = schemas.aggregate_row(
+            con, "select count(*) from information_schema.tables"
+                 " where table_name = 'model_metrics'")
         verdicts = model_verdicts(con.sql(VERDICT_SQL).fetchall()) if has_metrics else []
         reasons = con.sql(
             "select reason, count(*) from quarantined_rows group by 1 order by 2 desc"

@@ -238,6 +238,7 @@ def _chunk(w: World, rng, lo, n, counters, geo, writers, truth_writer, st):
     # --- retention experiment: offers and what the simulation produced ---
     if exp is not None:
         R = w.retention_day
+        assert R is not None        # the experiment only starts on the retention day
         writers["retention_offers"].write({
             "customer_id": s_id("C", lo + 1 + exp["idx"], 7),
             "offered_date": s_date(w.start, np.full(len(exp["idx"]), R)),

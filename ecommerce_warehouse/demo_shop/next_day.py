@@ -25,6 +25,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
+from ..schemas import aggregate_row
 from . import config as C
 from .simulate import SECONDS_PER_DAY
 from .write import TableWriter, s_money
@@ -56,7 +57,7 @@ def append_next_day(shop_dir, late_days: int = 2, seed: int | None = None) -> di
         select *, try_strptime(ordered_at, '{TS}') as ts,
                try_cast(substr(order_id, 2) as bigint) as order_no
         from order_lines""")
-    last = con.sql("select max(ts) from lines").fetchone()[0]
+    (last,) = aggregate_row(con, "select max(ts) from lines")
     if last is None:
         raise ValueError(f"{shop}: order_lines holds no readable ordered_at, no day to follow")
     day = last.date() + timedelta(days=1)
@@ -186,7 +187,7 @@ def _returns(con, rng, day: date) -> dict:
     chosen = sorted(candidates[i] for i in rng.choice(len(candidates), n, replace=False))
     seconds = np.sort(rng.integers(0, SECONDS_PER_DAY, n))
     # The chosen orders' clean lines: first copy of each line number, readable, positive.
-    clean = {}
+    clean: dict[str, list[tuple]] = {}
     for line in con.sql(f"""
             select distinct on (order_id, try_cast(line_number as bigint))
                    order_id, try_cast(line_number as bigint), customer_id, product_id,

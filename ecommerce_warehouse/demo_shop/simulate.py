@@ -76,12 +76,13 @@ def simulate_customers(w: World, rng, n: int):
     late_cnt = np.zeros(n, np.int64)
     bad_cnt = np.zeros(n, np.int64)
     last_order = np.full(n, -1)
-    bumps = defaultdict(list)       # day -> [(kind, customer idx)] hazard bumps due that day
+    # day -> [(kind, customer idx)] hazard bumps due that day
+    bumps: defaultdict[int, list[tuple[str, np.ndarray]]] = defaultdict(list)
 
     R = w.retention_day
     exp = None                      # retention experiment state
     in_window = np.zeros(n, bool)   # at-risk customers whose natural buying is replaced
-    window_orders = {}
+    window_orders: dict[int, tuple[np.ndarray, np.ndarray]] = {}   # day -> (idx, offer)
 
     # (seeded with empty arrays so a chunk without any order still concatenates)
     out_cust, out_day = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]

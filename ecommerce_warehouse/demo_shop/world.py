@@ -26,28 +26,28 @@ class World:
     end: date
     n_customers: int
     n_days: int = 0
-    intensity: np.ndarray = None        # daily order intensity, mean 1
-    day_cdf: np.ndarray = None          # cumulative intensity (for sampling days)
-    hour_cdf: np.ndarray = None
-    late_prob: np.ndarray = None        # per day
-    spend_cents: np.ndarray = None      # (n_days, n_channels)
+    intensity: np.ndarray = field(init=False)    # daily order intensity, mean 1
+    day_cdf: np.ndarray = field(init=False)      # cumulative intensity (for sampling days)
+    hour_cdf: np.ndarray = field(init=False)
+    late_prob: np.ndarray = field(init=False)    # per day
+    spend_cents: np.ndarray = field(init=False)  # (n_days, n_channels)
     # catalogue
     product_names: list = field(default_factory=list)
-    product_cat: np.ndarray = None      # category index per product
-    price_cents: np.ndarray = None
-    popularity: np.ndarray = None       # Zipf weights (before viewed-not-bought suppression)
-    buy_cdf: dict = None                # weight key -> cumulative product weights
-    cat_cdf: list = None                # per category: (product idx, cumulative weights)
-    view_cdf: np.ndarray = None
-    bundles: list = None                # list of product-index arrays
-    vnb: np.ndarray = None              # viewed-not-bought product indices
+    product_cat: np.ndarray = field(init=False)  # category index per product
+    price_cents: np.ndarray = field(init=False)
+    popularity: np.ndarray = field(init=False)  # Zipf weights, before viewed-not-bought suppression
+    buy_cdf: dict = field(init=False)            # weight key -> cumulative product weights
+    cat_cdf: list = field(init=False)            # per category: (product idx, cumulative weights)
+    view_cdf: np.ndarray = field(init=False)
+    bundles: list = field(init=False)            # list of product-index arrays
+    vnb: np.ndarray = field(init=False)          # viewed-not-bought product indices
     # coupons (last one is the retention offer coupon)
-    coupon_codes: list = None
-    coupon_cat: np.ndarray = None       # category index or -1 (any)
-    coupon_pct: np.ndarray = None       # integer percent
-    coupon_from: np.ndarray = None      # day offsets (inclusive)
-    coupon_to: np.ndarray = None
-    coupon_valid: np.ndarray = None     # (n_days, n_regular_coupons) bool
+    coupon_codes: list = field(init=False)
+    coupon_cat: np.ndarray = field(init=False)   # category index or -1 (any)
+    coupon_pct: np.ndarray = field(init=False)   # integer percent
+    coupon_from: np.ndarray = field(init=False)  # day offsets (inclusive)
+    coupon_to: np.ndarray = field(init=False)
+    coupon_valid: np.ndarray = field(init=False)  # (n_days, n_regular_coupons) bool
     retention_day: int | None = None    # offer day; None when the range is too short
 
 

@@ -23,6 +23,8 @@ def save_artifact(run: Run, directory) -> Path | None:
     if run.estimator is None:
         path.unlink(missing_ok=True)  # no stale model from an earlier build
         return None
+    # a run with an estimator was not skipped: it has its dates and class weights (runs._run)
+    assert run.cutoff is not None and run.class_weights is not None
     directory.mkdir(parents=True, exist_ok=True)
     joblib.dump({
         "model_name": run.name,

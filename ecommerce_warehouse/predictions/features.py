@@ -35,7 +35,7 @@ FEATURES = (
 )
 
 
-def features_as_of(orders: pd.DataFrame, reviews: pd.DataFrame | None, date,
+def features_as_of(orders: pd.DataFrame, reviews: pd.DataFrame, date,
                    window_days: int = DEFAULT_WINDOW_DAYS) -> pd.DataFrame:
     """One row per customer with a purchase on or before `date`: FEATURES (plus customer_id
     and last_window_class helpers), from what was known at the end of `date` only.

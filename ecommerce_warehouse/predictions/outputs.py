@@ -41,6 +41,12 @@ def _dates(value, n) -> pd.Series:
     return pd.Series([value] * n, dtype=pd.ArrowDtype(pa.date32()))
 
 
+def _today_features(run: Run) -> pd.DataFrame:
+    """The features of the customers a scored run scored (run.scores is not None)."""
+    assert run.today_features is not None   # runs._run sets it with run.scores
+    return run.today_features
+
+
 def coefficients(estimator: Pipeline) -> np.ndarray:
     """Standardised coefficients of the positive class (binary model)."""
     return estimator.named_steps["model"].coef_[0]
@@ -90,15 +96,16 @@ def churn_predictions(run: Run) -> pd.DataFrame:
         frame = _empty(columns)
         frame["scoring_date"] = _dates(run.as_of, 0)
         return frame
-    n = len(run.today_features)
+    today = _today_features(run)
+    n = len(today)
     probability = run.scores["1"].to_numpy()
     return pd.DataFrame({
-        "customer_id": pd.Series(run.today_features["customer_id"].to_numpy(), dtype="str"),
+        "customer_id": pd.Series(today["customer_id"].to_numpy(), dtype="str"),
         "scoring_date": _dates(run.as_of, n),
         "churn_window_days": pd.Series([run.window_days] * n, dtype="int64"),
         "churn_probability": probability.astype(float),
         "is_predicted_churn": probability >= 0.5,
-        "top_drivers": pd.Series(top_drivers(run.explainer, run.today_features), dtype="str"),
+        "top_drivers": pd.Series(top_drivers(run.explainer, today), dtype="str"),
     })
 
 
@@ -149,10 +156,11 @@ def next_purchase_predictions(run: Run) -> pd.DataFrame:
         frame = _empty(columns)
         frame["scoring_date"] = _dates(run.as_of, 0)
         return frame
-    n = len(run.today_features)
+    today = _today_features(run)
+    n = len(today)
     proba = run.scores.to_numpy()
     frame = pd.DataFrame({
-        "customer_id": pd.Series(run.today_features["customer_id"].to_numpy(), dtype="str"),
+        "customer_id": pd.Series(today["customer_id"].to_numpy(), dtype="str"),
         "scoring_date": _dates(run.as_of, n),
         "predicted_class": pd.Series(run.today_classes, dtype="str"),
     })
@@ -196,7 +204,7 @@ def clv_predictions(run: Run, churn_share: float | None) -> pd.DataFrame:
         frame = _empty(columns)
         frame["scoring_date"] = _dates(run.as_of, 0)
         return frame
-    today = run.today_features
+    today = _today_features(run)
     n = len(today)
     proba = run.scores.to_numpy()
     frame = pd.DataFrame({

@@ -69,8 +69,8 @@ class Run:
     """Everything one model produces: evaluation, refitted estimator, scores for today."""
 
     name: str
-    cutoff: dt.date
-    as_of: dt.date
+    cutoff: dt.date | None                   # None: skipped before it had dates (skipped_run)
+    as_of: dt.date | None
     window_days: int
     classes: tuple
     baseline_name: str
@@ -174,12 +174,12 @@ def _choose(task: Task, earlier, seed) -> tuple[Candidate, str]:
         check_classes(valid_labels, task.classes, f"{task.name} (validation window)", 2)
     except PredictionSkipped as thin:
         return LOGISTIC, f"logistic regression kept: {thin}"
-    scores = {}
+    scores: dict[Candidate, float] = {}
     for candidate in candidates(task):
         estimator = fit(train_features, train_labels, seed, candidate)
         scores[candidate] = primary_score(
             task, valid_labels.to_numpy(), predict_proba(estimator, valid_features, task.classes))
-    best = max(scores, key=scores.get)  # max keeps the first of equals: the simpler model
+    best = max(scores, key=scores.__getitem__)  # the first of equals: the simpler model
     listed = ", ".join(f"{c.label} {s:.4f}" for c, s in scores.items())
     return best, (f"{best.label}: best {task.primary_metric} on the validation window "
                   f"({len(valid_labels)} customers; {listed})")
@@ -188,6 +188,7 @@ def _choose(task: Task, earlier, seed) -> tuple[Candidate, str]:
 def _run(run: Run, orders, reviews, seed):
     task = TASKS[run.name]
     name, cutoff, as_of, window = run.name, run.cutoff, run.as_of, run.window_days
+    assert cutoff is not None and as_of is not None    # run_model made the Run with its dates
     if task.horizon_days is not None and (as_of - cutoff).days < task.horizon_days:
         raise PredictionSkipped(
             f"{name}: only {(as_of - cutoff).days} days of data after the cut-off "
