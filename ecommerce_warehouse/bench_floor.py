@@ -346,7 +346,6 @@ def differences(con: duckdb.DuckDBPyConnection, warehouse: Path) -> dict:
         con.execute("detach wh")
 
 
-
 def run(raw_dir: Path, source: str = "demo", warehouse: Path | None = None) -> dict:
     """The floor as a bench record.
 

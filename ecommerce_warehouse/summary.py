@@ -49,7 +49,6 @@ def model_verdicts(rows) -> list[str]:
     return lines
 
 
-
 def main() -> int:
     """Print the rows per mart and headline KPIs of the warehouse; 1 if there is no warehouse."""
     path = resolve(os.environ.get("DBT_DUCKDB_PATH", "warehouse.duckdb"))
