@@ -12,12 +12,12 @@ with customer_records as (
     select
         source_row_number,
         -- The canonical customer is the person's first record (or the record itself when it
-        -- has no customer_unique_id): see base_olist__customers.
+        -- has no customer_unique_id): see stg_olist__customers.
         case
             when customer_unique_id is null then source_row_number
             else min(source_row_number) over (partition by customer_unique_id)
         end as person_row_number
-    from {{ ref('stg_olist__customers') }}
+    from {{ ref('base_olist__customers') }}
 
 ),
 
@@ -29,7 +29,7 @@ orders as (
         'shipments' as canonical_entity,
         1 as raw_rows,
         validated.quarantine_reason is not null as is_quarantined
-    from {{ ref('stg_olist__orders') }} as raw_file
+    from {{ ref('base_olist__orders') }} as raw_file
     left join {{ ref('int_shipments_validated') }} as validated
         on raw_file.source_row_number = validated.source_row_number
 
@@ -53,7 +53,7 @@ items as (
         'order_lines' as canonical_entity,
         -1 as raw_rows,
         null as is_quarantined
-    from {{ ref('stg_olist__order_items') }}
+    from {{ ref('base_olist__order_items') }}
 
 ),
 
@@ -77,7 +77,7 @@ products as (
         'products' as canonical_entity,
         1 as raw_rows,
         validated.quarantine_reason is not null as is_quarantined
-    from {{ ref('stg_olist__products') }} as raw_file
+    from {{ ref('base_olist__products') }} as raw_file
     left join {{ ref('int_products_validated') }} as validated
         on raw_file.source_row_number = validated.source_row_number
 
