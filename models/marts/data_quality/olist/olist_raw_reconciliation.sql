@@ -101,13 +101,16 @@ counts as (
         raw_table,
         canonical_entity,
         -- Items: the raw file's rows (the lines' units net of them are checked below).
-        case
+        -- bigint: DuckDB's sum of integers is a hugeint, which BI drivers may not read.
+        cast(case
             when raw_table = 'olist_order_items_dataset'
                 then -sum(raw_rows) filter (where is_quarantined is null)
             else sum(raw_rows)
-        end as raw_rows,
-        coalesce(sum(raw_rows) filter (where not is_quarantined), 0) as clean_raw_rows,
-        coalesce(sum(raw_rows) filter (where is_quarantined), 0) as quarantined_raw_rows
+        end as bigint) as raw_rows,
+        cast(coalesce(sum(raw_rows) filter (where not is_quarantined), 0) as bigint)
+            as clean_raw_rows,
+        cast(coalesce(sum(raw_rows) filter (where is_quarantined), 0) as bigint)
+            as quarantined_raw_rows
     from raw_rows
     group by raw_table, canonical_entity
 
