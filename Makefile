@@ -188,7 +188,9 @@ lint: venv  ## ruff check of the Python code, mypy of the package, sqlfluff lint
 		source=$${pair%%:*}; raw=$(ROOT)/$${pair#*:}; config=$$(mktemp); \
 		printf '[sqlfluff:templater:dbt:context]\nsource_system = %s\nraw_data_path = %s\n' \
 			"$$source" "$$raw" > "$$config"; \
-		paths=$$(ls -d models/staging/$$source models/marts/data_quality/$$source 2>/dev/null); \
+		paths=models/staging/$$source; \
+		if [ -d models/marts/data_quality/$$source ]; then \
+			paths="$$paths models/marts/data_quality/$$source"; fi; \
 		echo "==> sqlfluff lint $$paths (source_system=$$source)"; \
 		DBT_DUCKDB_PATH=:memory: SOURCE_MAPPING=shopify \
 			$(BIN)/sqlfluff lint --config "$$config" $$paths \
