@@ -166,8 +166,9 @@ test-spark: venv-spark  ## the SQL layer on a local Spark, compared with DuckDB 
 	@command -v java >/dev/null || { echo "make test-spark needs Java 17+ (java not on PATH)"; exit 1; }
 	$(BIN)/pytest tests/python/test_spark.py
 
-# Source adapters are disabled under the default source_system, so sqlfluff would skip them:
-# each is linted again with its own source_system and a fixture of its raw files.
+# Source adapters (staging and their own data-quality models) are disabled under the default
+# source_system, so sqlfluff would skip them: each is linted again with its own source_system
+# and a fixture of its raw files.
 LINT_ADAPTERS := online_retail:tests/python/fixtures/online_retail/kaggle \
 	marketing_insights:tests/python/fixtures/marketing_insights olist:tests/python/fixtures/olist \
 	cdnow:tests/python/fixtures/cdnow mapped:tests/python/fixtures/shopify
@@ -187,9 +188,12 @@ lint: venv  ## ruff check of the Python code, mypy of the package, sqlfluff lint
 		source=$${pair%%:*}; raw=$(ROOT)/$${pair#*:}; config=$$(mktemp); \
 		printf '[sqlfluff:templater:dbt:context]\nsource_system = %s\nraw_data_path = %s\n' \
 			"$$source" "$$raw" > "$$config"; \
-		echo "==> sqlfluff lint models/staging/$$source (source_system=$$source)"; \
+		paths=models/staging/$$source; \
+		if [ -d models/marts/data_quality/$$source ]; then \
+			paths="$$paths models/marts/data_quality/$$source"; fi; \
+		echo "==> sqlfluff lint $$paths (source_system=$$source)"; \
 		DBT_DUCKDB_PATH=:memory: SOURCE_MAPPING=shopify \
-			$(BIN)/sqlfluff lint --config "$$config" models/staging/$$source \
+			$(BIN)/sqlfluff lint --config "$$config" $$paths \
 			|| { rm -f "$$config"; exit 1; }; \
 		rm -f "$$config"; \
 	done

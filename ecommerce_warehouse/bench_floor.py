@@ -47,7 +47,7 @@ DEMO_RAW = """
 select {columns}, row_number() over () as source_row_number
 from {reader}
 """
-# Online Retail as its staging model renames it (stg_online_retail__invoice_lines).
+# Online Retail as its staging model renames it (base_online_retail__invoice_lines).
 ONLINE_RETAIL_RAW = """
 with numbered as (
     select *, row_number() over () as source_row_number

@@ -645,18 +645,18 @@ select * from refunds
 
 
 {#- An entity the order lines can stand in for (customers, products, shipments): its mapped
-    files when the mapping has them, else derived from stg_mapped__order_lines. -#}
+    files when the mapping has them, else derived from base_mapped__order_lines. -#}
 {% macro mapped_or_from_lines(entity) %}
 {%- set spec = mapping_entity(source_mapping(), entity) -%}
 {%- if spec.get("files") or spec.get("table") -%}
     {{ mapped_entity(entity) }}
 {%- elif entity == "customers" -%}
-    {{ customers_from_lines("stg_mapped__order_lines", country_column="country") }}
+    {{ customers_from_lines("base_mapped__order_lines", country_column="country") }}
 {%- elif entity == "products" -%}
 {#- one per product id, name, category and list price from its first line -#}
 with order_lines as (
 
-    select * from {{ ref("stg_mapped__order_lines") }}
+    select * from {{ ref("base_mapped__order_lines") }}
 
 ),
 
@@ -685,7 +685,7 @@ where appearance_number = 1
 {#- one per order with a delivery charge (staged on its first line only) -#}
 with order_lines as (
 
-    select * from {{ ref("stg_mapped__order_lines") }}
+    select * from {{ ref("base_mapped__order_lines") }}
 
 )
 

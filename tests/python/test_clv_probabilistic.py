@@ -351,7 +351,7 @@ def test_summary_equals_the_published_summary(sample_warehouse, paper_fit):
     # the warehouse's customer is the master id; the published summary uses the sample id
     sample_ids = dict(rows(sample_warehouse, """
         select distinct customer_id, cast(cast(sample_customer_id as integer) as varchar)
-        from stg_cdnow__transactions"""))
+        from base_cdnow__transactions"""))
     ours = paper_fit.summary.rename(index=sample_ids)
     assert sorted(ours.index.astype(int)) == sorted(published.index.astype(int))
     joined = ours.join(published.add_suffix("_published"), how="inner")
@@ -572,11 +572,11 @@ def test_master_fixture_marts_without_products_or_countries(master):
 def test_sample_layout(tmp_path_factory):
     # no header, master_id before sample_id: only the staging view is built
     with warehouse(FIXTURES, tmp_path_factory, "cdnow_sample", ", cdnow_dataset: sample",
-                   select=["stg_cdnow__transactions"]) as con:
+                   select=["base_cdnow__transactions"]) as con:
         assert rows(con, """
             select source_row_number, order_id, customer_id, sample_customer_id, ordered_at,
                 quantity, unit_price
-            from stg_cdnow__transactions order by 1""") == [
+            from base_cdnow__transactions order by 1""") == [
             (1, "00001-19970101-1", "00001", "0001", "1997-01-01 00:00:00", "1", "11.77"),
             (2, "00003-19970102-1", "00003", "0002", "1997-01-02 00:00:00", "2", "10.38"),
             (3, "00003-19970330-1", "00003", "0002", "1997-03-30 00:00:00", "2", "10.38"),

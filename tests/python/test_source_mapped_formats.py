@@ -41,7 +41,8 @@ def test_each_format_gives_the_csv_lines(fmt, tmp_path):
     write_as(fmt, raw)
     mapping = shipped_mapping("shopify", tmp_path, {"EUR": 1.10}, f"orders_export*.{fmt}")
     path = build_warehouse(raw, tmp_path, extra_vars=mapped_vars(mapping),
-                           select=["stg_mapped__order_lines", "int_order_lines_validated"])
+                           select=["base_mapped__order_lines", "stg_mapped__order_lines",
+                                   "int_order_lines_validated"])
     con = schemas.connect(path)
     assert rows(con, """
         select count(*), count(quarantine_reason), round(sum(quantity * unit_price), 6)

@@ -109,7 +109,7 @@ def test_tiny_raw_rows_equal_clean_plus_quarantined(tiny):
         ("shipments", 6, 6, 0, True),     # one per order of the orders file
     ]
     # Every raw item is a unit of a staged line (clean or quarantined).
-    assert rows(tiny, "select sum(quantity::int) from base_olist__order_lines") == [(9,)]
+    assert rows(tiny, "select sum(quantity::int) from stg_olist__order_lines") == [(9,)]
 
 
 def test_tiny_quarantine(tiny):
@@ -134,7 +134,7 @@ def test_tiny_order_lines(tiny):
         (ids("c3"), 1, ids("b0"), 1, 199.99, 199.99, None),             # no category
         (ids("6f"), 1, None, 1, 35.5, 35.5, "pc_gamer"),                # guest
     ]
-    assert rows(tiny, "select order_item_ids from base_olist__order_lines "
+    assert rows(tiny, "select order_item_ids from stg_olist__order_lines "
                       f"where order_id = '{ids('b2')}' order by 1") == [("1,2",), ("3",)]
     # b2's freight 47.25 shared by gross 200 : 35.5.
     assert rows(tiny, f"""
@@ -186,7 +186,7 @@ def test_tiny_reviews(tiny):
         (f"{a3}/{ids('6f')}", ids("6f"), 5, "2018-02-13 00:00:00"),
         ("a4" + "0" * 29 + "4/" + ids("d4"), ids("d4"), 2, "2018-03-10 00:00:00"),
     ]
-    assert rows(tiny, "select review_comment_message from stg_olist__order_reviews "
+    assert rows(tiny, "select review_comment_message from stg_olist__reviews "
                       "where rating = '1'") == [("Chegou depois do prazo, \nmuito ruim",)]
     # Average score of the orders sold (d4, canceled, is not one): (4 + 1 + 5 + 5) / 4.
     ((average,),) = rows(tiny, "select avg(review_rating) from fct_orders")
@@ -199,9 +199,9 @@ def test_tiny_unique_customers_vs_per_order_records(tiny):
     # person (2 people), 1 guest.
     assert rows(tiny, """
         select count(*), count(distinct order_customer_id), count(distinct customer_unique_id)
-        from stg_olist__customers
+        from base_olist__customers
     """) == [(5, 5, 4)]
-    assert rows(tiny, "select count(distinct order_customer_id) from stg_olist__orders") == [
+    assert rows(tiny, "select count(distinct order_customer_id) from base_olist__orders") == [
         (6,)]
     assert rows(tiny, "select count(*), count(customer_id), count(distinct customer_id) "
                       "from fct_orders") == [(4, 3, 2)]
@@ -233,7 +233,7 @@ def test_tiny_payments_match_order_totals(tiny):
     assert rows(tiny, """
         with paid as (
             select order_id, sum(payment_value::decimal(18, 2)) as paid, count(*) as payments
-            from stg_olist__order_payments group by 1
+            from base_olist__order_payments group by 1
         )
         select left(orders.order_id, 2), paid.payments, paid.paid,
                abs(paid.paid - orders.order_total) < 1e-9
@@ -312,21 +312,21 @@ def test_real_raw_files(real_raw):
 
 
 def test_real_published_figures(real):
-    assert rows(real, "select count(*), count(distinct order_id) from stg_olist__orders") == [
+    assert rows(real, "select count(*), count(distinct order_id) from base_olist__orders") == [
         (99_441, 99_441)]
-    assert dict(rows(real, "select order_status, count(*) from stg_olist__orders group by 1")
+    assert dict(rows(real, "select order_status, count(*) from base_olist__orders group by 1")
                 ) == PUBLISHED_STATUSES
-    assert rows(real, "select count(distinct customer_unique_id) from stg_olist__customers"
+    assert rows(real, "select count(distinct customer_unique_id) from base_olist__customers"
                 ) == [(96_096,)]
     assert rows(real, "select count(*) from dim_customers") == [(96_096,)]
-    assert rows(real, "select count(*) from stg_olist__order_items") == [(112_650,)]
+    assert rows(real, "select count(*) from base_olist__order_items") == [(112_650,)]
     # Every item is one unit of one staged order line.
-    assert rows(real, "select sum(quantity::int) from base_olist__order_lines") == [(112_650,)]
+    assert rows(real, "select sum(quantity::int) from stg_olist__order_lines") == [(112_650,)]
     # 775 orders have no items: a shipment each, no order.
     assert rows(real, "select count(*) from int_shipments_cleaned as s where not exists "
-                      "(select 1 from stg_olist__order_items as i where i.order_id = s.order_id)"
+                      "(select 1 from base_olist__order_items as i where i.order_id = s.order_id)"
                 ) == [(775,)]
-    assert rows(real, "select count(*) from stg_olist__order_reviews") == [(0,)]
+    assert rows(real, "select count(*) from stg_olist__reviews") == [(0,)]
 
 
 def test_real_raw_equals_clean_plus_quarantined(real_raw, sold, real):
@@ -343,7 +343,7 @@ def test_real_raw_equals_clean_plus_quarantined(real_raw, sold, real):
     assert rows(real, "select count(*) from row_reconciliation where not is_reconciled") == [
         (0,)]
     # Quarantined lines: only the canceled and unavailable orders' (one line per order,
-    # product and price, as base_olist__order_lines folds identical items).
+    # product and price, as stg_olist__order_lines folds identical items).
     status = {r["order_id"]: r["order_status"] for r in real_raw["olist_orders_dataset"]}
     lines = {(r["order_id"], r["product_id"], r["price"]) for r in sold["not_sold_items"]}
     expected = Counter(f"{status[o]}_order" for o, _, _ in lines)
@@ -363,7 +363,7 @@ def test_real_sales_headline(sold, real):
     assert kpi_revenue == pytest.approx(float(sold["net_revenue"]), abs=0.01)
     assert kpi_orders == len(sold["orders"])
     assert rows(real, "select count(*) from fct_orders where order_id in "
-                      "(select order_id from stg_olist__orders "
+                      "(select order_id from base_olist__orders "
                       " where order_status in ('canceled', 'unavailable'))") == [(0,)]
 
 
@@ -395,7 +395,7 @@ def test_real_payments_staged(real_raw, real):
                count(*) filter (where payment_type = 'not_defined'),
                count(*) filter (where payment_installments = '0'),
                count(*) filter (where payment_value::decimal(18, 2) = 0)
-        from stg_olist__order_payments
+        from base_olist__order_payments
     """) == [(103_886, 99_440, total, 3, 2, 9)]
 
 
@@ -429,8 +429,8 @@ def test_real_category_translation(real_raw, real):
                count(*) filter (where p.category is null),
                count(distinct p.category)
         from int_products_cleaned as c
-        inner join base_olist__products as p using (product_id)
-        left join stg_olist__product_category_name_translation as t
+        inner join stg_olist__products as p using (product_id)
+        left join base_olist__product_category_name_translation as t
             on p.category_portuguese = t.category_portuguese
     """) == [(translated, untranslated, 610, 73)]
     expected = {english.get(c, c) for c in portuguese}

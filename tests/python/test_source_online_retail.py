@@ -130,7 +130,7 @@ def retail_ii(tmp_path_factory):
 def test_retail_ii_reads_both_files_in_name_order(retail_ii):
     assert rows(retail_ii, """
         select parse_filename(source_file), min(source_row_number), max(source_row_number)
-        from stg_online_retail__invoice_lines group by 1 order by 1
+        from base_online_retail__invoice_lines group by 1 order by 1
     """) == [("online_retail_II_2009-2010.csv", 1, 5), ("online_retail_II_2010-2011.csv", 6, 9)]
 
 
@@ -192,7 +192,7 @@ def test_header_without_an_invoice_column_is_named(tmp_path):
     raw.mkdir()
     text = (FIXTURES / "kaggle" / "data.csv").read_bytes()
     (raw / "data.csv").write_bytes(text.replace(b"InvoiceNo,", b"Invoice Number,", 1))
-    result = run_dbt(["compile", "--select", "stg_online_retail__invoice_lines"], raw,
+    result = run_dbt(["compile", "--select", "base_online_retail__invoice_lines"], raw,
                      tmp_path / "build", VARS)
     assert result.returncode != 0
     assert "have no column InvoiceNo or Invoice (header has: Invoice Number, StockCode," in (

@@ -1,23 +1,32 @@
-with source as (
+{#-
+    Canonical marketing spend: each raw Marketing_Spend row (one day, one column per channel)
+    becomes two rows, channel `offline` and `online`. source_row_number must stay unique per
+    file, so it numbers the unpivoted rows: 2n - 1 (offline) and 2n (online) for raw row n.
+-#}
+with spend as (
 
-    select * from {{ source('marketing_insights', 'marketing_spend') }}
+    select * from {{ ref('base_marketing_insights__marketing_spend') }}
 
 ),
 
-renamed as (
+unpivoted as (
 
     select
-        -- M/D/YYYY as ISO text; a value that is no such date stays as it came (quarantined).
-        coalesce(
-            strftime(try_strptime(trim(date), '%m/%d/%Y'), '%Y-%m-%d'),
-            date
-        ) as spend_date,
-        offline_spend,
-        online_spend,
-        filename as source_file,
-        row_number() over () as source_row_number
-    from source
+        spend_date,
+        'offline' as channel,
+        offline_spend as spend,
+        source_file,
+        2 * source_row_number - 1 as source_row_number
+    from spend
+    union all
+    select
+        spend_date,
+        'online' as channel,
+        online_spend as spend,
+        source_file,
+        2 * source_row_number as source_row_number
+    from spend
 
 )
 
-select * from renamed
+select * from unpivoted

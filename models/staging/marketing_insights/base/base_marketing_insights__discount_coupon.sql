@@ -1,14 +1,28 @@
 {#-
-    Canonical coupons: one per raw Discount_Coupon row. A raw code is not unique (SALE10 is the
-    Apparel coupon of four months, EXTRA10 that of two categories), so the canonical
-    coupon_code is `<code>/<month>/<category>` (e.g. `SALE10/Jan/Apparel`), which is. The
-    discount is turned from percent into a fraction; the month (no year in the file) into the
-    first and last day of that month of the year `marketing_insights_coupon_year` (2019, the
-    year of the sales). Values that cannot be read stay as they came (quarantined).
+    The Discount_Coupon rows, one per raw row, parsed into canonical coupons. A raw code is
+    not unique (SALE10 is the Apparel coupon of four months, EXTRA10 that of two categories),
+    so the canonical coupon_code is `<code>/<month>/<category>` (e.g. `SALE10/Jan/Apparel`),
+    which is. The discount is turned from percent into a fraction; the month (no year in the
+    file) into the first and last day of that month of the year
+    `marketing_insights_coupon_year` (2019, the year of the sales). Values that cannot be read stay as they came (quarantined).
 -#}
-with coupons as (
+with source as (
 
-    select * from {{ ref('stg_marketing_insights__discount_coupon') }}
+    select * from {{ source('marketing_insights', 'discount_coupon') }}
+
+),
+
+renamed as (
+
+    select
+        month,
+        -- The raw header is `Product_Category ` (trailing space); DuckDB trims header names.
+        product_category as category,
+        coupon_code,
+        discount_pct as discount_percent,
+        filename as source_file,
+        row_number() over () as source_row_number
+    from source
 
 ),
 
@@ -17,7 +31,7 @@ parsed as (
     select
         *,
         try_strptime(trim(month), ['%b', '%B']) as month_start
-    from coupons
+    from renamed
 
 ),
 
@@ -48,7 +62,7 @@ canonical as (
             ),
             month
         ) as valid_to,
-        -- Keys for matching sales lines (base_marketing_insights__order_lines).
+        -- Keys for matching sales lines (stg_marketing_insights__order_lines).
         month(month_start) as coupon_month,
         lower(trim(category)) as category_key,
         source_file,

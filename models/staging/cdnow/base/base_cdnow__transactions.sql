@@ -3,7 +3,7 @@
     file has no order numbers and no products, so:
     * order_id = `<customer_id>-<YYYYMMDD>-<n>`, n numbering the customer's lines of that day
       in file order (two identical lines on one day are two purchases, not a copy);
-    * product_id = `cdnow_cds`, one placeholder product for every line (`base_cdnow__products`);
+    * product_id = `cdnow_cds`, one placeholder product for every line (`stg_cdnow__products`);
     * quantity = number of CDs and unit_price = dollar value / number of CDs, so that
       quantity x unit_price gives back the line's dollar value. Lines with 0 CDs or 0 dollars
       keep their raw values and are quarantined by the contract (`zero_quantity`,

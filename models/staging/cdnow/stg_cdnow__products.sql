@@ -5,7 +5,7 @@
 -#}
 with transactions as (
 
-    select * from {{ ref('stg_cdnow__transactions') }}
+    select * from {{ ref('base_cdnow__transactions') }}
 
 ),
 

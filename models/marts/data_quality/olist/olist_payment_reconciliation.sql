@@ -13,19 +13,19 @@
 {{ config(materialized="table") }}
 with orders as (
 
-    select * from {{ ref('stg_olist__orders') }}
+    select * from {{ ref('base_olist__orders') }}
 
 ),
 
 items as (
 
-    select * from {{ ref('stg_olist__order_items') }}
+    select * from {{ ref('base_olist__order_items') }}
 
 ),
 
 payments as (
 
-    select * from {{ ref('stg_olist__order_payments') }}
+    select * from {{ ref('base_olist__order_payments') }}
 
 ),
 

@@ -6,7 +6,7 @@
 -#}
 with sales as (
 
-    select * from {{ ref('stg_marketing_insights__online_sales') }}
+    select * from {{ ref('base_marketing_insights__online_sales') }}
 
 ),
 

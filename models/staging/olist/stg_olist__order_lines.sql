@@ -19,19 +19,19 @@
 -#}
 with items as (
 
-    select * from {{ ref('stg_olist__order_items') }}
+    select * from {{ ref('base_olist__order_items') }}
 
 ),
 
 orders as (
 
-    select * from {{ ref('stg_olist__orders') }}
+    select * from {{ ref('base_olist__orders') }}
 
 ),
 
 customers as (
 
-    select * from {{ ref('stg_olist__customers') }}
+    select * from {{ ref('base_olist__customers') }}
 
 ),
 

@@ -5,7 +5,7 @@
 -#}
 with invoice_lines as (
 
-    select * from {{ ref('stg_online_retail__invoice_lines') }}
+    select * from {{ ref('base_online_retail__invoice_lines') }}
 
 ),
 

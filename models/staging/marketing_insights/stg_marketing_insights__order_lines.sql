@@ -8,13 +8,13 @@
 -#}
 with sales as (
 
-    select * from {{ ref('stg_marketing_insights__online_sales') }}
+    select * from {{ ref('base_marketing_insights__online_sales') }}
 
 ),
 
 coupons as (
 
-    select * from {{ ref('base_marketing_insights__coupons') }}
+    select * from {{ ref('base_marketing_insights__discount_coupon') }}
 
 ),
 

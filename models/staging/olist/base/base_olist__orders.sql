@@ -9,7 +9,7 @@ renamed as (
     select
         order_id,
         -- The order's customer record (one per order), not the person: see
-        -- stg_olist__customers.customer_unique_id.
+        -- base_olist__customers.customer_unique_id.
         customer_id as order_customer_id,
         order_status,
         order_purchase_timestamp as ordered_at,

@@ -12,12 +12,12 @@ with customer_records as (
     select
         source_row_number,
         -- The canonical customer is the person's first record (or the record itself when it
-        -- has no customer_unique_id): see base_olist__customers.
+        -- has no customer_unique_id): see stg_olist__customers.
         case
             when customer_unique_id is null then source_row_number
             else min(source_row_number) over (partition by customer_unique_id)
         end as person_row_number
-    from {{ ref('stg_olist__customers') }}
+    from {{ ref('base_olist__customers') }}
 
 ),
 
@@ -29,7 +29,7 @@ orders as (
         'shipments' as canonical_entity,
         1 as raw_rows,
         validated.quarantine_reason is not null as is_quarantined
-    from {{ ref('stg_olist__orders') }} as raw_file
+    from {{ ref('base_olist__orders') }} as raw_file
     left join {{ ref('int_shipments_validated') }} as validated
         on raw_file.source_row_number = validated.source_row_number
 
@@ -53,7 +53,7 @@ items as (
         'order_lines' as canonical_entity,
         -1 as raw_rows,
         null as is_quarantined
-    from {{ ref('stg_olist__order_items') }}
+    from {{ ref('base_olist__order_items') }}
 
 ),
 
@@ -77,7 +77,7 @@ products as (
         'products' as canonical_entity,
         1 as raw_rows,
         validated.quarantine_reason is not null as is_quarantined
-    from {{ ref('stg_olist__products') }} as raw_file
+    from {{ ref('base_olist__products') }} as raw_file
     left join {{ ref('int_products_validated') }} as validated
         on raw_file.source_row_number = validated.source_row_number
 
@@ -101,13 +101,16 @@ counts as (
         raw_table,
         canonical_entity,
         -- Items: the raw file's rows (the lines' units net of them are checked below).
-        case
+        -- bigint: DuckDB's sum of integers is a hugeint, which BI drivers may not read.
+        cast(case
             when raw_table = 'olist_order_items_dataset'
                 then -sum(raw_rows) filter (where is_quarantined is null)
             else sum(raw_rows)
-        end as raw_rows,
-        coalesce(sum(raw_rows) filter (where not is_quarantined), 0) as clean_raw_rows,
-        coalesce(sum(raw_rows) filter (where is_quarantined), 0) as quarantined_raw_rows
+        end as bigint) as raw_rows,
+        cast(coalesce(sum(raw_rows) filter (where not is_quarantined), 0) as bigint)
+            as clean_raw_rows,
+        cast(coalesce(sum(raw_rows) filter (where is_quarantined), 0) as bigint)
+            as quarantined_raw_rows
     from raw_rows
     group by raw_table, canonical_entity
 

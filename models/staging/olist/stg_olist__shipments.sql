@@ -12,7 +12,7 @@
 -#}
 with orders as (
 
-    select * from {{ ref('stg_olist__orders') }}
+    select * from {{ ref('base_olist__orders') }}
 
 ),
 
@@ -24,7 +24,7 @@ items as (
             partition by trim(order_id), trim(line_number)
             order by source_row_number
         ) as item_copy
-    from {{ ref('stg_olist__order_items') }}
+    from {{ ref('base_olist__order_items') }}
 
 ),
 
