@@ -10,8 +10,9 @@
 
     )
 
-    select coalesce(
-        cast({{ dbt.dateadd("day", 1, "max(ordered_at)") }} as date), current_date
-    ) as as_of_date
+    select
+        coalesce(
+            cast({{ dbt.dateadd("day", 1, "max(ordered_at)") }} as date), current_date
+        ) as as_of_date
     from order_lines
 {%- endif %}
