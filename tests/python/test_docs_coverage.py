@@ -1,8 +1,12 @@
 """The docs site describes everything: every model, seed, source and their columns, for every
 source system (adapters of the other source systems are parsed as disabled nodes), and every
-metric and semantic model with its entities, dimensions and measures."""
+metric and semantic model with its entities, dimensions and measures; and each description
+is written once (a doc block or a YAML anchor for a text several columns share)."""
 
 import json
+from collections import defaultdict
+
+import yaml
 
 from dbt_runner import REPO_ROOT, SHARED_TARGET, run_dbt
 
@@ -58,3 +62,68 @@ def test_every_model_source_and_column_is_described(tmp_path):
     assert len(manifest["sources"]) > 0 and len(manifest["disabled"]) > 0
     missing = undocumented(manifest)
     assert missing == [], "no description:\n  " + "\n  ".join(missing)
+
+
+def repeated_descriptions(files: dict[str, str]) -> dict[str, list[str]]:
+    """Each description (other than a doc() reference) written more than once in the YAML
+    files ({name: text}), with where: '<file>:<path>'. A YAML alias is the text written once."""
+    places = defaultdict(list)
+
+    def walk(node, path, seen):
+        if id(node) in seen:  # an alias of a node already walked
+            return
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if key.value == "description" and isinstance(value, yaml.ScalarNode):
+                    if id(value) not in seen and value.value.strip() \
+                            and "doc(" not in value.value:
+                        places[" ".join(value.value.split())].append(path)
+                    seen.add(id(value))
+                else:
+                    walk(value, f"{path}/{key.value}", seen)
+        elif isinstance(node, yaml.SequenceNode):
+            for item in node.value:
+                name = next((v.value for k, v in item.value if k.value == "name"), "?") \
+                    if isinstance(item, yaml.MappingNode) else "?"
+                walk(item, f"{path}/{name}", seen)
+
+    for name, text in files.items():
+        walk(yaml.compose(text), name + ":", set())
+    return {text: where for text, where in places.items() if len(where) > 1}
+
+
+def test_repeated_descriptions_are_found_across_files_but_not_through_aliases():
+    a = """
+models:
+  - name: m
+    description: Model m.
+    columns:
+      - {name: x, description: "Shared   text."}
+      - {name: y, description: "{{ doc('col_y') }}"}
+      - name: z
+        description: &z_text >
+          Written once,
+          used twice.
+  - name: n
+    description: Model n.
+    columns:
+      - {name: z, description: *z_text}
+"""
+    b = """
+models:
+  - name: o
+    description: Shared text.
+    columns:
+      - {name: y, description: "{{ doc('col_y') }}"}
+"""
+    assert repeated_descriptions({"a.yml": a, "b.yml": b}) == {
+        "Shared text.": ["a.yml:/models/m/columns/x", "b.yml:/models/o"]}
+
+
+def test_no_description_is_written_twice():
+    files = {str(path.relative_to(REPO_ROOT)): path.read_text()
+             for path in sorted((REPO_ROOT / "models").rglob("*.yml"))}
+    repeated = repeated_descriptions(files)
+    assert repeated == {}, "written more than once (use a doc block):\n  " + "\n  ".join(
+        f"{text!r}: {where}" for text, where in repeated.items())
