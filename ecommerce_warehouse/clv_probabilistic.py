@@ -113,7 +113,8 @@ class ParetoNBD(ParetoNBDFitter):
     Nelder-Mead wander off (the demo shop's fit ended at beta = 11,535). Here A0 = 0 is used
     there. P(alive) = A1 (alpha+T)^-(r+x) (beta+T)^-s / L (eq. 36, 1 at t_x = T), and the
     expected purchases follow from lifetimes' formula (eq. 41) with this likelihood. lifetimes
-    starts Nelder-Mead from random values around 1; `fit` starts it from 1 (repeatable)."""
+    starts Nelder-Mead from random values around 1; `fit` starts it from a BG/NBD fit's r and
+    alpha, or from 1 (repeatable either way)."""
 
     @staticmethod
     def _log_alive_term(params, x, T):
