@@ -227,7 +227,7 @@ def test_a_purchase_model_that_does_not_converge_leaves_the_other(monkeypatch):
     occasions = clv.purchase_occasions(transactions(
         [(f"c{i}", day, 5.0) for i in range(25) for day in ("2024-01-01", "2024-02-01")]))
 
-    def fit_purchase_model(name, summary):
+    def fit_purchase_model(name, summary, **options):
         if name == "paretonbd":
             raise clv.ClvSkipped("paretonbd did not converge")
         return f"fitted {name}", 1e-7
@@ -238,8 +238,8 @@ def test_a_purchase_model_that_does_not_converge_leaves_the_other(monkeypatch):
     assert fit.purchase_models == {"bgnbd": "fitted bgnbd"}
     assert fit.failures == {"paretonbd": "paretonbd did not converge"}
     # both failing: skipped, with both reasons
-    monkeypatch.setattr(clv, "fit_purchase_model", lambda name, summary: (_ for _ in ()).throw(
-        clv.ClvSkipped(f"{name} did not converge")))
+    monkeypatch.setattr(clv, "fit_purchase_model", lambda name, summary, **options: (
+        _ for _ in ()).throw(clv.ClvSkipped(f"{name} did not converge")))
     with pytest.raises(clv.ClvSkipped, match="bgnbd did not converge; paretonbd did not"):
         clv.fit_models(occasions, "2024-03-01")
 
